@@ -1,0 +1,152 @@
+"""The ``cityops`` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.console import Console
+
+from .settings import SettingsError, get_settings
+
+app = typer.Typer(
+    help="CityOps Warehouse: ingest departmental files, gate them, model them, flag and export.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+warehouse_app = typer.Typer(
+    help="Start, stop and reach the warehouse database.", no_args_is_help=True
+)
+app.add_typer(warehouse_app, name="warehouse")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@app.callback()
+def _main() -> None:
+    settings = get_settings()
+    try:
+        settings.check_production_safety()
+    except SettingsError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if settings.uses_dev_hmac_key:
+        err_console.print(
+            "[yellow]warning:[/] CITYOPS_HMAC_KEY is unset: person keys use the development "
+            "key (fine for a demo, refused with CITYOPS_ENV=production)."
+        )
+
+
+# -- warehouse ---------------------------------------------------------------------------
+@warehouse_app.command("start")
+def warehouse_start() -> None:
+    """Start the embedded PostgreSQL (if WAREHOUSE_URL is unset) and bootstrap the schemas."""
+    from .warehouse import bootstrap, warehouse_url
+
+    url = warehouse_url()
+    bootstrap(url)
+    console.print(f"warehouse ready: {url}")
+
+
+@warehouse_app.command("stop")
+def warehouse_stop() -> None:
+    """Stop the embedded PostgreSQL (nothing to do when WAREHOUSE_URL points elsewhere)."""
+    from .warehouse import embedded_server
+
+    settings = get_settings()
+    if not settings.uses_embedded_warehouse:
+        console.print("WAREHOUSE_URL is set: that server is not ours to stop.")
+        return
+    stopped = embedded_server(settings).stop()
+    console.print("embedded warehouse stopped" if stopped else "embedded warehouse was not running")
+
+
+@warehouse_app.command("url")
+def warehouse_url_cmd() -> None:
+    """Print the warehouse's connection URL (starting the embedded server if needed)."""
+    from .warehouse import warehouse_url
+
+    typer.echo(warehouse_url())
+
+
+@warehouse_app.command("status")
+def warehouse_status() -> None:
+    """Say which warehouse is in use and whether it answers."""
+    from .warehouse import embedded_server
+
+    settings = get_settings()
+    if settings.warehouse_url:
+        console.print(f"external warehouse: {settings.warehouse_url}")
+        return
+    server = embedded_server(settings)
+    port = server.port()
+    state = f"running on 127.0.0.1:{port}" if server.is_running() else "stopped"
+    console.print(f"embedded warehouse in {settings.pgdata}: {state}")
+
+
+@warehouse_app.command(
+    "psql", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
+def warehouse_psql(ctx: typer.Context) -> None:
+    """Open psql on the warehouse; extra arguments go to psql (e.g. -c 'select 1')."""
+    from .warehouse import pg_program, warehouse_url
+
+    url = warehouse_url()
+    psql = str(pg_program("psql"))
+    os.execv(psql, [psql, url, *ctx.args])
+
+
+# -- airflow -----------------------------------------------------------------------------
+@app.command(
+    "airflow",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def airflow_cmd(ctx: typer.Context) -> None:
+    """Run the Airflow CLI with this project's environment (e.g. `cityops airflow standalone`)."""
+    from .airflow_env import configure_process
+    from .warehouse import bootstrap, warehouse_url
+
+    url = warehouse_url()
+    bootstrap(url)
+    environ = configure_process(url=url)
+    os.execve(
+        sys.executable, [sys.executable, "-m", "airflow", *ctx.args], {**os.environ, **environ}
+    )
+
+
+# -- pipeline ----------------------------------------------------------------------------
+def _prepare_airflow() -> str:
+    """Start/bootstrap the warehouse, export Airflow's env, migrate its metadata DB."""
+    from .airflow_env import configure_process, ensure_metadata_db
+    from .warehouse import bootstrap, warehouse_url
+
+    url = warehouse_url()
+    bootstrap(url)
+    configure_process(url=url)
+    ensure_metadata_db()
+    return url
+
+
+@app.command("demo")
+def demo() -> None:
+    """Run the main job on the embedded default (what `make demo` runs)."""
+    from .airflow_env import DagRunFailed, run_dag
+
+    url = _prepare_airflow()
+    try:
+        run_dag("warehouse_bootstrap")
+    except DagRunFailed as exc:
+        err_console.print(f"[bold red]failed:[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]warehouse bootstrapped[/] at {url}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

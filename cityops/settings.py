@@ -1,0 +1,113 @@
+"""Every setting the project reads from the environment, in one place.
+
+Nothing else in the code base reads ``os.environ`` for project settings: the
+CLI, the DAGs and the tests all go through :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+#: Repository root (the folder that holds ``pyproject.toml``).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Person-key secret used when ``CITYOPS_HMAC_KEY`` is unset. Fine for the demo,
+#: refused in production (``CITYOPS_ENV=production``).
+DEV_HMAC_KEY = "cityops-dev-key-not-for-production"
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or unsafe for the current environment."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    landing: Path
+    warehouse_url: str | None
+    hmac_key: str
+    env: str
+
+    @property
+    def uses_embedded_warehouse(self) -> bool:
+        return self.warehouse_url is None
+
+    @property
+    def uses_dev_hmac_key(self) -> bool:
+        return self.hmac_key == DEV_HMAC_KEY
+
+    @property
+    def pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.home / "airflow"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def exports(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def reports(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def gx_home(self) -> Path:
+        return self.home / "gx"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.home / "dbt" / "target"
+
+    @property
+    def dags_folder(self) -> Path:
+        return PROJECT_ROOT / "dags"
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return PROJECT_ROOT / "dbt_project"
+
+    @property
+    def expectations_dir(self) -> Path:
+        return PROJECT_ROOT / "expectations"
+
+    def check_production_safety(self) -> None:
+        """Refuse settings that are only acceptable on a developer's machine."""
+        if self.env == "production" and self.uses_dev_hmac_key:
+            raise SettingsError(
+                "CITYOPS_ENV=production but CITYOPS_HMAC_KEY is unset or the development "
+                "default: set a secret person-key (at least 32 random characters)."
+            )
+
+
+def _path(value: str | None, default: Path) -> Path:
+    if not value:
+        return default
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (Path.cwd() / path)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from ``environ`` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    return Settings(
+        home=_path(env.get("CITYOPS_HOME"), PROJECT_ROOT / ".cityops").resolve(),
+        landing=_path(env.get("CITYOPS_LANDING"), PROJECT_ROOT / "data" / "landing").resolve(),
+        warehouse_url=env.get("WAREHOUSE_URL") or None,
+        hmac_key=env.get("CITYOPS_HMAC_KEY") or DEV_HMAC_KEY,
+        env=(env.get("CITYOPS_ENV") or "development").lower(),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process (cached: the environment is read once)."""
+    return load_settings()

@@ -1,0 +1,72 @@
+-- Idempotent warehouse bootstrap: schemas and the operations tables.
+create schema if not exists raw;
+create schema if not exists staging;
+create schema if not exists intermediate;
+create schema if not exists marts;
+create schema if not exists ops;
+
+comment on schema raw is 'Departmental files as delivered, one table per source entity, with lineage columns.';
+comment on schema staging is 'dbt staging views: renamed, cast, cleaned; latest delivery wins.';
+comment on schema intermediate is 'dbt intermediate models: entity resolution and linking; not for end users.';
+comment on schema marts is 'The BI surface: dimensions, facts and marts. Never holds raw national ID numbers.';
+comment on schema ops is 'Operations bookkeeping: load ledger, rejected rows, exports and audit log.';
+
+-- One row per delivered file and load attempt.
+create table if not exists ops.load_batches (
+    batch_id        bigserial primary key,
+    source          text        not null,
+    entity          text        not null,
+    source_file     text        not null,
+    delivered_on    date        not null,
+    file_sha256     text        not null,
+    file_bytes      bigint      not null,
+    status          text        not null check (status in ('loading', 'loaded', 'failed', 'duplicate')),
+    rows_in_file    bigint,
+    rows_loaded     bigint,
+    rows_rejected   bigint,
+    extra_columns   text[]      not null default '{}',
+    warnings        jsonb       not null default '[]',
+    errors          jsonb       not null default '[]',
+    quarantine_path text,
+    dag_run_id      text,
+    started_at      timestamptz not null default now(),
+    finished_at     timestamptz,
+    read_seconds    double precision,
+    validate_seconds double precision,
+    copy_seconds    double precision
+);
+create unique index if not exists load_batches_loaded_once
+    on ops.load_batches (source, entity, file_sha256) where status = 'loaded';
+create index if not exists load_batches_by_source on ops.load_batches (source, entity, delivered_on);
+
+-- Rows that a loaded file could not carry (e.g. a truncated JSONL line), with the reason.
+create table if not exists ops.rejected_rows (
+    batch_id    bigint  not null references ops.load_batches (batch_id),
+    row_number  bigint  not null,
+    reason      text    not null,
+    raw_text    text,
+    primary key (batch_id, row_number)
+);
+
+-- Every export written (who, what, when, rows, checksum).
+create table if not exists ops.exports (
+    export_id    bigserial primary key,
+    export_name  text        not null,
+    as_of        date        not null,
+    file_path    text        not null,
+    row_count    bigint      not null,
+    file_sha256  text        not null,
+    has_full_ids boolean     not null default false,
+    exported_by  text        not null default current_user,
+    exported_at  timestamptz not null default now()
+);
+
+-- Reads of personal data outside the pipeline (e.g. the full-ID graduate list via the CLI).
+create table if not exists ops.audit_log (
+    audit_id    bigserial primary key,
+    action      text        not null,
+    subject     text        not null,
+    detail      jsonb       not null default '{}',
+    actor       text        not null default current_user,
+    happened_at timestamptz not null default now()
+);

@@ -1,0 +1,88 @@
+"""Test session setup: a private CITYOPS_HOME, a private warehouse database, Airflow's env.
+
+The warehouse is real PostgreSQL: a fresh database on the server named by
+``WAREHOUSE_URL`` when it is set (CI points it at the machine's server), otherwise
+the embedded server from the pgserver wheel, started under the test home.
+Airflow reads its configuration at import, so all of this runs before any test
+module is collected.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+_HOME = Path(tempfile.mkdtemp(prefix="cityops-test-"))
+os.environ["CITYOPS_HOME"] = str(_HOME)
+os.environ["CITYOPS_LANDING"] = str(_HOME / "landing")
+os.environ.setdefault("CITYOPS_HMAC_KEY", "test-only-person-key-0123456789abcdef")
+os.environ.pop("CITYOPS_ENV", None)
+_EXTERNAL = os.environ.get("WAREHOUSE_URL")
+_TEST_DB = f"cityops_test_{uuid.uuid4().hex[:10]}"
+
+
+def _session_url() -> str:
+    from cityops.warehouse import ensure_database, warehouse_url, with_database
+
+    if _EXTERNAL:
+        url = with_database(_EXTERNAL, _TEST_DB)
+        ensure_database(url)
+        return url
+    return warehouse_url()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from cityops.airflow_env import configure_process
+    from cityops.settings import get_settings
+
+    url = _session_url()
+    os.environ["WAREHOUSE_URL"] = url
+    get_settings.cache_clear()
+    configure_process(url=url)
+    config.cityops_url = url  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import psycopg
+
+    from cityops.warehouse import EmbeddedServer, with_database
+
+    if _EXTERNAL:
+        try:
+            with psycopg.connect(with_database(_EXTERNAL, "postgres"), autocommit=True) as conn:
+                conn.execute(f'drop database if exists "{_TEST_DB}" with (force)')
+        except psycopg.Error:
+            pass
+    else:
+        EmbeddedServer(_HOME / "pgdata").stop()
+    shutil.rmtree(_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def warehouse_url(pytestconfig: pytest.Config) -> str:
+    from cityops.warehouse import bootstrap
+
+    url = pytestconfig.cityops_url  # type: ignore[attr-defined]
+    bootstrap(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    from cityops.airflow_env import ensure_metadata_db
+
+    ensure_metadata_db()
+
+
+@pytest.fixture
+def db(warehouse_url: str):
+    """An autocommit connection to the session's warehouse database."""
+    import psycopg
+
+    with psycopg.connect(warehouse_url, autocommit=True) as conn:
+        yield conn

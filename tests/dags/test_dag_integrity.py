@@ -1,0 +1,59 @@
+"""Every DAG file imports cleanly and quickly and follows the house rules."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from cityops.settings import get_settings
+
+
+@pytest.fixture(scope="module")
+def dagbag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(get_settings().dags_folder))
+
+
+def test_no_import_errors(dagbag) -> None:
+    assert dagbag.import_errors == {}
+    assert dagbag.dags, "the dags folder holds no DAG"
+
+
+def test_every_dag_has_owner_retries_tags_and_docs(dagbag) -> None:
+    for dag_id, dag in dagbag.dags.items():
+        assert dag.tags, f"{dag_id} has no tags"
+        assert dag.doc_md, f"{dag_id} has no doc_md"
+        assert not dag.catchup, f"{dag_id} catches up"
+        for task in dag.tasks:
+            assert task.owner and task.owner != "airflow", f"{dag_id}.{task.task_id} has no owner"
+            assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
+
+
+def test_dag_ids_match_file_names(dagbag) -> None:
+    from pathlib import Path
+
+    for dag_id, dag in dagbag.dags.items():
+        stem = Path(dag.fileloc).stem
+        assert dag_id == stem or dag_id.startswith("ingest_"), (dag_id, stem)
+
+
+def test_dag_files_import_no_heavy_libraries_at_parse_time() -> None:
+    """Parse every DAG file in a fresh interpreter and check what it pulled in."""
+    heavy = ["pandas", "great_expectations", "dbt", "psycopg", "openpyxl"]
+    code = (
+        "import sys, time, runpy, pathlib\n"
+        "t = time.perf_counter()\n"
+        f"folder = pathlib.Path({str(get_settings().dags_folder)!r})\n"
+        "sys.path.insert(0, str(folder))\n"
+        "for f in sorted(folder.glob('*.py')):\n"
+        "    runpy.run_path(str(f))\n"
+        "print(time.perf_counter() - t)\n"
+        f"print('heavy=' + ','.join(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.strip().splitlines()
+    assert lines[-1] == "heavy=", f"DAG files import heavy modules at parse time: {lines[-1]}"
+    assert time.perf_counter() - start < 60

@@ -1,0 +1,46 @@
+from pathlib import Path
+
+import pytest
+
+from cityops.settings import DEV_HMAC_KEY, PROJECT_ROOT, SettingsError, load_settings
+
+
+def test_defaults_live_in_the_repository() -> None:
+    settings = load_settings({})
+    assert settings.home == PROJECT_ROOT / ".cityops"
+    assert settings.landing == PROJECT_ROOT / "data" / "landing"
+    assert settings.warehouse_url is None
+    assert settings.uses_embedded_warehouse
+    assert settings.hmac_key == DEV_HMAC_KEY
+    assert settings.airflow_home == settings.home / "airflow"
+    assert settings.pgdata == settings.home / "pgdata"
+
+
+def test_environment_overrides(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "CITYOPS_HOME": str(tmp_path / "state"),
+            "CITYOPS_LANDING": str(tmp_path / "in"),
+            "WAREHOUSE_URL": "postgresql://u@db:5432/w",
+            "CITYOPS_HMAC_KEY": "s3cret",
+        }
+    )
+    assert settings.home == tmp_path / "state"
+    assert settings.landing == tmp_path / "in"
+    assert settings.warehouse_url == "postgresql://u@db:5432/w"
+    assert not settings.uses_embedded_warehouse
+    assert not settings.uses_dev_hmac_key
+
+
+def test_relative_paths_resolve_against_the_working_directory(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_settings({"CITYOPS_HOME": "st"}).home == tmp_path / "st"
+
+
+def test_production_refuses_the_development_key() -> None:
+    with pytest.raises(SettingsError, match="CITYOPS_HMAC_KEY"):
+        load_settings({"CITYOPS_ENV": "production"}).check_production_safety()
+    load_settings(
+        {"CITYOPS_ENV": "production", "CITYOPS_HMAC_KEY": "x" * 40}
+    ).check_production_safety()
+    load_settings({}).check_production_safety()
