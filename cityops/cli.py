@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from .settings import SettingsError, get_settings
 
@@ -19,6 +22,9 @@ warehouse_app = typer.Typer(
     help="Start, stop and reach the warehouse database.", no_args_is_help=True
 )
 app.add_typer(warehouse_app, name="warehouse")
+
+#: The demo city's as-of date (deliveries cover the 12 months before it).
+DEFAULT_AS_OF = _dt.date(2026, 11, 24)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -115,6 +121,39 @@ def airflow_cmd(ctx: typer.Context) -> None:
     os.execve(
         sys.executable, [sys.executable, "-m", "airflow", *ctx.args], {**os.environ, **environ}
     )
+
+
+# -- synthetic city --------------------------------------------------------------------
+@app.command("generate")
+def generate_cmd(
+    scale: str = typer.Option("small", help="tiny (unit tests), small (demo) or city (benchmark)"),
+    seed: int = typer.Option(20261124, help="same seed, same bytes"),
+    as_of: str = typer.Option(
+        None, "--as-of", help="YYYY-MM-DD; deliveries cover the 12 months before"
+    ),
+    out: Path = typer.Option(None, help="landing folder (default: CITYOPS_LANDING)"),
+    truth: Path = typer.Option(None, help="ground-truth folder (default: <out>/../truth)"),
+) -> None:
+    """Write a synthetic city's departmental deliveries (and its hidden ground truth)."""
+    import datetime as dt
+
+    from .synth import generate
+    from .synth.config import SCALES
+
+    if scale not in SCALES:
+        raise typer.BadParameter(f"scale must be one of {', '.join(SCALES)}")
+    day = dt.date.fromisoformat(as_of) if as_of else DEFAULT_AS_OF
+    out = out or get_settings().landing
+    truth = truth or out.parent / "truth"
+    with console.status(f"generating a {scale} city as of {day}") as status:
+        report = generate(scale, seed, day, out, truth, progress=lambda msg: status.update(msg))
+    table = Table(title=f"{scale} city, seed {seed}, as of {day}")
+    for column in ("source", "files", "rows", "seconds"):
+        table.add_column(column, justify="right" if column != "source" else "left")
+    for source, stats in report.sources.items():
+        table.add_row(source, f"{stats.files:,}", f"{stats.rows:,}", f"{stats.seconds:.1f}")
+    console.print(table)
+    console.print(f"landing: {out}\ntruth:   {truth}")
 
 
 # -- pipeline ----------------------------------------------------------------------------
