@@ -35,8 +35,10 @@ create table if not exists ops.load_batches (
     validate_seconds double precision,
     copy_seconds    double precision
 );
+-- The same file (name and bytes) loads once, wherever and however often it is delivered.
 create unique index if not exists load_batches_loaded_once
-    on ops.load_batches (source, entity, file_sha256) where status = 'loaded';
+    on ops.load_batches (source, entity, regexp_replace(source_file, '^.*/', ''), file_sha256)
+    where status = 'loaded';
 create index if not exists load_batches_by_source on ops.load_batches (source, entity, delivered_on);
 
 -- Rows that a loaded file could not carry (e.g. a truncated JSONL line), with the reason.

@@ -1,0 +1,468 @@
+"""One file, one transaction: read, map, validate, COPY, reconcile, record.
+
+The order of a load, and what happens when it goes wrong:
+
+* the same file (name and bytes) already loaded: a ``duplicate`` ledger row, nothing loaded;
+* the file breaks its contract or a critical expectation: nothing of it is
+  committed, the ledger says ``failed`` with the reasons, and the file moves to
+  quarantine with a report; everything loaded before stays;
+* anything else (the database went away, the process was killed): the
+  transaction rolls back and the error propagates, so the task fails and
+  retries; the ledger row stays ``loading`` until the next attempt marks it
+  interrupted.
+
+Small files are read and validated in groups (one Great Expectations run for
+many files, failures attributed per file) and then committed one by one; a large
+file streams batch by batch (read, validate, COPY) inside its single transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import pyarrow as pa
+
+from . import ledger
+from .discover import Delivery, discover
+from .errors import ContractError, IngestError, TooManyRejects, ValidationFailed
+from .load import copy_batch, ensure_raw_table
+from .mapping import ColumnMapping, plan_mapping
+from .readers import FileReader, open_reader
+from .sources import get_source
+from .spec import EntitySpec, SourceSpec
+from .validate import Gate, GateResult
+
+log = logging.getLogger(__name__)
+
+#: Files up to this size are read into memory and validated together with others.
+GROUP_FILE_BYTES = 16 << 20
+#: A validation group closes at this many rows or files.
+GROUP_ROWS = 300_000
+GROUP_FILES = 400
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str  # loaded | duplicate | failed
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_in_file: int = 0
+    batch_ids: list[int] = field(default_factory=list)
+    error: str | None = None
+    quarantined_as: str | None = None
+    extra_columns: list[str] = field(default_factory=list)
+    warnings: int = 0
+
+
+@dataclass
+class IngestSummary:
+    source: str
+    files: list[FileOutcome] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "files_loaded": sum(f.status == "loaded" for f in self.files),
+            "files_duplicate": sum(f.status == "duplicate" for f in self.files),
+            "files_failed": len(self.failed),
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": sum(f.rows_rejected for f in self.files),
+            "failures": [
+                {"file": f.path, "error": f.error, "quarantined_as": f.quarantined_as}
+                for f in self.failed
+            ],
+            "ignored": self.ignored,
+        }
+
+
+@dataclass
+class EntityLoad:
+    """One entity of a file on its way in: its reader, mapping and (validated) batches."""
+
+    entity: EntitySpec
+    reader: FileReader
+    batches: Iterator[tuple[pa.RecordBatch, GateResult]]
+    mapping: ColumnMapping | None = None
+    read_seconds: float = 0.0
+    validate_seconds: float = 0.0
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _lock_key(text: str) -> int:
+    return int.from_bytes(
+        hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+def _frame(batch: pa.RecordBatch, file_number: int) -> pd.DataFrame:
+    frame = batch.to_pandas()
+    frame["_file"] = file_number
+    return frame
+
+
+# -- reading -------------------------------------------------------------------------------
+def _read_all(
+    entity: EntitySpec, path: Path
+) -> tuple[FileReader, ColumnMapping, list[pa.RecordBatch], float]:
+    """Read and map a small file into memory (raises the file's contract errors)."""
+    t = time.perf_counter()
+    reader = open_reader(entity, path)
+    batches = list(reader.batches())
+    mapping = plan_mapping(entity, reader.headers)
+    return reader, mapping, [mapping.apply(b) for b in batches], time.perf_counter() - t
+
+
+def _streamed(
+    gate: Gate, source: SourceSpec, load: EntityLoad, path: Path
+) -> Iterator[tuple[pa.RecordBatch, GateResult]]:
+    """Read, map and validate a large file batch by batch."""
+    t = time.perf_counter()
+    for raw in load.reader.batches():
+        if load.mapping is None:
+            load.mapping = plan_mapping(load.entity, load.reader.headers)
+        batch = load.mapping.apply(raw)
+        load.read_seconds += time.perf_counter() - t
+        t = time.perf_counter()
+        result = gate.validate(source, load.entity, _frame(batch, 0))[0]
+        load.validate_seconds += time.perf_counter() - t
+        yield batch, result
+        t = time.perf_counter()
+    if load.mapping is None:
+        load.mapping = plan_mapping(load.entity, load.reader.headers)
+
+
+# -- committing one file ------------------------------------------------------------------
+def _copy_entity(
+    cur: psycopg.Cursor,
+    source: SourceSpec,
+    load: EntityLoad,
+    delivery: Delivery,
+    sha256: str,
+    record: ledger.BatchRecord,
+) -> None:
+    quality = GateResult()
+    for batch, result in load.batches:
+        quality.merge(result)
+        if result.failures:
+            raise ValidationFailed(
+                "critical expectation(s) failed: "
+                + "; ".join(f.describe() for f in result.failures),
+                [f.as_dict() for f in result.failures],
+            )
+        t = time.perf_counter()
+        record.rows_loaded += copy_batch(
+            cur,
+            source,
+            load.entity,
+            batch,
+            batch_id=record.batch_id,
+            source_file=str(delivery.path),
+            sha256=sha256,
+            delivered_on=delivery.delivered_on,
+        )
+        record.copy_seconds += time.perf_counter() - t
+    reader, entity = load.reader, load.entity
+    record.read_seconds, record.validate_seconds = load.read_seconds, load.validate_seconds
+    record.extra_columns = load.mapping.extras if load.mapping else []
+    record.rows_rejected = len(reader.rejects)
+    record.rows_in_file = reader.rows_seen
+    if reader.rejects:
+        cur.executemany(
+            "insert into ops.rejected_rows (batch_id, row_number, reason, raw_text) values (%s, %s, %s, %s) "
+            "on conflict do nothing",
+            [
+                (
+                    record.batch_id,
+                    r.row_number if r.row_number > 0 else -(i + 1),
+                    r.reason,
+                    r.raw_text,
+                )
+                for i, r in enumerate(reader.rejects)
+            ],
+        )
+    if record.rows_in_file != record.rows_loaded + record.rows_rejected:
+        raise IngestError(
+            f"reconciliation failed: {record.rows_in_file} rows in the file, {record.rows_loaded} loaded, "
+            f"{record.rows_rejected} rejected"
+        )
+    if record.rows_rejected > entity.max_reject_share * record.rows_in_file:
+        sample = "; ".join(f"row {r.row_number}: {r.reason}" for r in reader.rejects[:5])
+        raise TooManyRejects(
+            f"{record.rows_rejected} of {record.rows_in_file} rows could not be read "
+            f"(the contract tolerates {entity.max_reject_share:.0%}): {sample}"
+        )
+    if entity.mode == "snapshot" and record.rows_loaded == 0:
+        raise ContractError(
+            "the snapshot has no data rows: an empty full snapshot would erase every record"
+        )
+    record.warnings = [w.as_dict() for w in quality.warnings]
+    if record.extra_columns:
+        record.warnings.append(
+            {
+                "warning": f"unknown extra column(s) kept in _extra: {', '.join(record.extra_columns)}"
+            }
+        )
+    if reader.rejects:
+        record.warnings.append(
+            {"warning": f"{len(reader.rejects)} unreadable row(s) rejected; see ops.rejected_rows"}
+        )
+
+
+def commit_file(
+    book: psycopg.Connection,
+    conn: psycopg.Connection,
+    source: SourceSpec,
+    delivery: Delivery,
+    sha256: str,
+    loads: list[EntityLoad] | IngestError,
+    quarantine_root: Path,
+    dag_run_id: str | None = None,
+) -> FileOutcome:
+    """Record, load and commit (or refuse and quarantine) one file, under a per-file lock.
+
+    ``book`` is an autocommit connection for the ledger, ``conn`` carries the data
+    transaction; ``loads`` is the file's entities ready to copy, or the contract
+    error found while reading it.
+    """
+    from .quarantine import quarantine_file
+
+    path = delivery.path
+    size = path.stat().st_size
+    entities = source.entities_for(path.name)
+    outcome = FileOutcome(str(path), "loaded")
+    lock = _lock_key(f"{source.name}:{path.name}:{sha256}")
+    book.execute("select pg_advisory_lock(%s)", (lock,))
+    try:
+        done = ledger.already_loaded(book, source.name, path.name, sha256)
+        if done:
+            for entity in entities:
+                original = next((b for b, e, _ in done if e == entity.name), done[0][0])
+                outcome.batch_ids.append(
+                    ledger.record_duplicate(
+                        book,
+                        source=source.name,
+                        entity=entity.name,
+                        source_file=str(path),
+                        delivered_on=delivery.delivered_on,
+                        sha256=sha256,
+                        size=size,
+                        original_batch=original,
+                        dag_run_id=dag_run_id,
+                    )
+                )
+            outcome.status = "duplicate"
+            log.info("%s: the same file was already loaded (batch %s); skipped", path, done[0][0])
+            return outcome
+        interrupted = ledger.mark_interrupted(book, source.name, path.name, sha256)
+        if interrupted:
+            log.warning(
+                "%s: %d earlier attempt(s) had been interrupted; loading again", path, interrupted
+            )
+        records = [
+            ledger.BatchRecord(
+                ledger.start(
+                    book,
+                    source=source.name,
+                    entity=e.name,
+                    source_file=str(path),
+                    delivered_on=delivery.delivered_on,
+                    sha256=sha256,
+                    size=size,
+                    dag_run_id=dag_run_id,
+                ),
+                source.name,
+                e.name,
+            )
+            for e in entities
+        ]
+        outcome.batch_ids = [r.batch_id for r in records]
+        try:
+            if isinstance(loads, IngestError):
+                raise loads
+            with conn.transaction(), conn.cursor() as cur:
+                for load, record in zip(loads, records, strict=True):
+                    _copy_entity(cur, source, load, delivery, sha256, record)
+                    ledger.finish(conn, record, "loaded")
+        except IngestError as exc:
+            failures = exc.failures if isinstance(exc, ValidationFailed) else []
+            target = quarantine_file(
+                path,
+                quarantine_root,
+                source=source.name,
+                delivered_on=delivery.delivered_on,
+                reason=str(exc),
+                failures=failures,
+                batch_ids=outcome.batch_ids,
+                sha256=sha256,
+            )
+            for record in records:
+                record.errors = [{"error": str(exc)}, *failures]
+                record.rows_loaded = 0
+                ledger.finish(book, record, "failed", quarantine_path=str(target))
+            outcome.status, outcome.error, outcome.quarantined_as = "failed", str(exc), str(target)
+            log.error("%s refused and quarantined as %s: %s", path, target, exc)
+            return outcome
+        outcome.rows_loaded = sum(r.rows_loaded for r in records)
+        outcome.rows_rejected = sum(r.rows_rejected for r in records)
+        outcome.rows_in_file = sum(r.rows_in_file for r in records)
+        outcome.extra_columns = sorted({c for r in records for c in r.extra_columns})
+        outcome.warnings = sum(len(r.warnings) for r in records)
+        return outcome
+    finally:
+        book.execute("select pg_advisory_unlock(%s)", (lock,))
+
+
+# -- groups of files -----------------------------------------------------------------------
+def _groups(deliveries: list[Delivery]) -> Iterator[list[Delivery]]:
+    group: list[Delivery] = []
+    group_bytes = 0
+    for d in deliveries:
+        size = d.size
+        if size > GROUP_FILE_BYTES:
+            if group:
+                yield group
+                group, group_bytes = [], 0
+            yield [d]
+            continue
+        group.append(d)
+        group_bytes += size
+        if len(group) >= GROUP_FILES or group_bytes >= GROUP_FILE_BYTES:
+            yield group
+            group, group_bytes = [], 0
+    if group:
+        yield group
+
+
+def _prepare_group(
+    gate: Gate, source: SourceSpec, group: list[Delivery]
+) -> list[list[EntityLoad] | IngestError]:
+    """Read every file of a group, validate each entity once for all files, attribute results."""
+    prepared: list[
+        dict[str, tuple[FileReader, ColumnMapping, list[pa.RecordBatch], float]] | IngestError
+    ] = []
+    for d in group:
+        try:
+            prepared.append(
+                {e.name: _read_all(e, d.path) for e in source.entities_for(d.path.name)}
+            )
+        except IngestError as exc:
+            prepared.append(exc)
+    results: dict[tuple[int, str], GateResult] = {}
+    validate_seconds: dict[tuple[int, str], float] = {}
+    for entity in source.entities:
+        members = [
+            (i, p[entity.name])
+            for i, p in enumerate(prepared)
+            if isinstance(p, dict) and entity.name in p
+        ]
+        if not members:
+            continue
+        t = time.perf_counter()
+        frames = [_frame(b, i) for i, (_, _, batches, _) in members for b in batches]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        per_file = gate.validate(source, entity, frame, files=len(prepared)) if len(frame) else {}
+        elapsed = (time.perf_counter() - t) / len(members)
+        for i, _ in members:
+            results[(i, entity.name)] = per_file.get(i, GateResult())
+            validate_seconds[(i, entity.name)] = elapsed
+    out: list[list[EntityLoad] | IngestError] = []
+    for i, p in enumerate(prepared):
+        if isinstance(p, IngestError):
+            out.append(p)
+            continue
+        loads = []
+        for entity in source.entities_for(group[i].path.name):
+            reader, mapping, batches, read_seconds = p[entity.name]
+            result = results.get((i, entity.name), GateResult())
+            pairs = [(b, result if k == 0 else GateResult()) for k, b in enumerate(batches)]
+            if not pairs and result.failures:
+                pairs = [(batches[0] if batches else pa.RecordBatch.from_pylist([]), result)]
+            load = EntityLoad(
+                entity,
+                reader,
+                iter(pairs),
+                mapping,
+                read_seconds,
+                validate_seconds.get((i, entity.name), 0.0),
+            )
+            loads.append(load)
+        out.append(loads)
+    return out
+
+
+def ingest_pending(
+    url: str,
+    source_name: str,
+    landing: Path,
+    *,
+    gx_home: Path,
+    expectations_dir: Path,
+    quarantine_root: Path,
+    dag_run_id: str | None = None,
+    build_docs: bool = True,
+) -> IngestSummary:
+    """Load every delivery of a source not loaded yet, oldest first."""
+    from cityops.warehouse import bootstrap
+
+    source = get_source(source_name)
+    bootstrap(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        for entity in source.entities:
+            ensure_raw_table(conn, source, entity)
+        known = ledger.known_files(conn, source.name)
+    found = discover(landing, source, known)
+    summary = IngestSummary(source.name, ignored=found.ignored)
+    if not found.deliveries:
+        return summary
+    gate = Gate(gx_home, expectations_dir)
+    with psycopg.connect(url, autocommit=True) as book, psycopg.connect(url) as conn:
+        for group in _groups(found.deliveries):
+            if len(group) == 1 and group[0].size > GROUP_FILE_BYTES:
+                d = group[0]
+                try:
+                    loads: list[EntityLoad] | IngestError = []
+                    for entity in source.entities_for(d.path.name):
+                        load = EntityLoad(entity, open_reader(entity, d.path), iter(()))
+                        load.batches = _streamed(gate, source, load, d.path)
+                        loads.append(load)
+                except IngestError as exc:
+                    loads = exc
+                summary.files.append(
+                    commit_file(
+                        book, conn, source, d, sha256_of(d.path), loads, quarantine_root, dag_run_id
+                    )
+                )
+                continue
+            for d, loads in zip(group, _prepare_group(gate, source, group), strict=True):
+                summary.files.append(
+                    commit_file(
+                        book, conn, source, d, sha256_of(d.path), loads, quarantine_root, dag_run_id
+                    )
+                )
+    if build_docs:
+        gate.build_docs()
+    return summary

@@ -1,0 +1,84 @@
+"""Refused files leave the landing area for quarantine, with a report a person can read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+
+def quarantine_file(
+    path: Path,
+    quarantine_root: Path,
+    *,
+    source: str,
+    delivered_on: dt.date,
+    reason: str,
+    failures: list[dict[str, Any]],
+    batch_ids: list[int],
+    sha256: str,
+) -> Path:
+    """Move ``path`` into quarantine (never delete it) and write ``<file>.report.md`` and ``.json``."""
+    folder = quarantine_root / source / delivered_on.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        target = folder / f"{path.stem}.{n}{path.suffix}"
+        n += 1
+    shutil.move(str(path), target)
+    report = {
+        "file": path.name,
+        "original_path": str(path),
+        "quarantined_as": str(target),
+        "source": source,
+        "delivered_on": delivered_on.isoformat(),
+        "sha256": sha256,
+        "batch_ids": batch_ids,
+        "refused_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "reason": reason,
+        "failures": failures,
+    }
+    Path(f"{target}.report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+    lines = [
+        f"# Quarantined: {path.name}",
+        "",
+        f"- source: `{source}`, delivered on {delivered_on.isoformat()}",
+        f"- original path: `{path}`",
+        f"- sha256: `{sha256}`",
+        f"- ledger batches: {', '.join(map(str, batch_ids)) or 'none'}",
+        "",
+        "## Why it was refused",
+        "",
+        reason,
+        "",
+    ]
+    if failures:
+        lines += [
+            "## Rules broken",
+            "",
+            "| rule | column | failing rows | sample rows | sample values |",
+            "|---|---|---|---|---|",
+        ]
+        for f in failures:
+            rows = ", ".join(map(str, f.get("sample_rows", [])))
+            values = ", ".join(repr(v) for v in f.get("sample_values", [])[:5])
+            lines.append(
+                f"| {f.get('rule')} | {f.get('column') or ''} | {f.get('unexpected_count')} of "
+                f"{f.get('element_count')} | {rows} | {values} |"
+            )
+        lines.append("")
+    lines += [
+        "## What to do",
+        "",
+        "Nothing from this file was loaded; data loaded earlier is untouched. Ask the department for a "
+        "corrected delivery and drop it into the landing area (a new file or the same name in a new "
+        "delivery folder); it will be picked up on the next run.",
+        "",
+    ]
+    Path(f"{target}.report.md").write_text("\n".join(lines), encoding="utf-8")
+    return target

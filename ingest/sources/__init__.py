@@ -1,0 +1,40 @@
+"""The source registry: one spec per department file contract (see SOURCES.md).
+
+Adding a source: write ``ingest/sources/<name>.py`` with a ``SPEC``, add it below,
+add ``expectations/<name>.json`` and the dbt staging models.
+"""
+
+from __future__ import annotations
+
+from ..spec import SourceSpec
+from . import (
+    billboards,
+    education,
+    employment,
+    facade_inspections,
+    housing,
+    population,
+    weather,
+    welfare,
+)
+
+REGISTRY: dict[str, SourceSpec] = {
+    module.SPEC.name: module.SPEC
+    for module in (
+        housing,
+        facade_inspections,
+        weather,
+        population,
+        welfare,
+        education,
+        employment,
+        billboards,
+    )
+}
+
+
+def get_source(name: str) -> SourceSpec:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown source {name!r}; known: {', '.join(REGISTRY)}") from None

@@ -1,0 +1,46 @@
+"""绿化市容: billboard registry (CSV snapshot) and sensor readings (hourly JSONL)."""
+
+from ..spec import Column, EntitySpec, SourceSpec
+
+SPEC = SourceSpec(
+    name="billboards",
+    department="绿化市容 (greening and city appearance)",
+    description="Outdoor billboards, their IoT devices and tilt/vibration readings.",
+    entities=(
+        EntitySpec(
+            name="registry",
+            file_pattern=r"registry\.csv",
+            reader="csv",
+            mode="snapshot",
+            business_key=("billboard_id",),
+            columns=(
+                Column("广告牌编号", "billboard_id"),
+                Column("设备编号", "device_id"),
+                Column("地址", "address"),
+                Column("区", "district"),
+                Column("街道", "street"),
+                Column("经度", "lon", "decimal"),
+                Column("纬度", "lat", "decimal"),
+                Column("高度(米)", "height_m", "decimal"),
+                Column("面积(平方米)", "area_m2", "decimal"),
+                Column("安装日期", "installed_on", "date"),
+                Column("设置单位", "owner"),
+            ),
+        ),
+        EntitySpec(
+            name="readings",
+            file_pattern=r"readings_\d{2}\.jsonl",
+            reader="jsonl",
+            mode="increment",
+            business_key=("device_id", "read_at"),
+            max_reject_share=0.01,
+            columns=(
+                Column("device_id", "device_id"),
+                Column("ts", "read_at", "timestamp"),
+                Column("tilt_deg", "tilt_deg", "decimal"),
+                Column("vibration_mm_s", "vibration_mm_s", "decimal"),
+                Column("battery_pct", "battery_pct", "decimal"),
+            ),
+        ),
+    ),
+)

@@ -1,0 +1,239 @@
+"""The quality gate: Great Expectations suites from ``expectations/`` run on every batch.
+
+Critical expectations refuse the batch (the file is quarantined with a report of
+which rows broke which rule); warnings are recorded in the ledger and loading
+continues. GX is imported here only, never at DAG parse time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .spec import EntitySpec, SourceSpec
+
+log = logging.getLogger(__name__)
+SAMPLE_ROWS = 10  # failing rows and values shown per rule in reports
+
+
+@dataclass
+class RuleOutcome:
+    rule: str
+    column: str | None
+    severity: str
+    unexpected_count: int
+    element_count: int
+    sample_rows: list[int] = field(default_factory=list)
+    sample_values: list[Any] = field(default_factory=list)
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "column": self.column,
+            "severity": self.severity,
+            "unexpected_count": self.unexpected_count,
+            "element_count": self.element_count,
+            "sample_rows": self.sample_rows,
+            "sample_values": self.sample_values,
+            "detail": self.detail,
+        }
+
+    def describe(self) -> str:
+        where = f"column {self.column}: " if self.column else ""
+        rows = f" (rows {', '.join(map(str, self.sample_rows))})" if self.sample_rows else ""
+        values = (
+            f"; e.g. {', '.join(repr(v) for v in self.sample_values[:5])}"
+            if self.sample_values
+            else ""
+        )
+        return f"{where}{self.rule} failed for {self.unexpected_count} of {self.element_count} rows{rows}{values}"
+
+
+@dataclass
+class GateResult:
+    failures: list[RuleOutcome] = field(default_factory=list)  # critical
+    warnings: list[RuleOutcome] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def success(self) -> bool:
+        return not self.failures
+
+    def merge(self, other: GateResult) -> None:
+        self.failures.extend(other.failures)
+        self.rows += other.rows
+        for w in other.warnings:
+            same = next(
+                (x for x in self.warnings if x.rule == w.rule and x.column == w.column), None
+            )
+            if same is None:
+                self.warnings.append(w)
+            else:
+                same.unexpected_count += w.unexpected_count
+                same.element_count += w.element_count
+
+
+def suite_path(expectations_dir: Path, source: SourceSpec, entity: EntitySpec) -> Path:
+    return expectations_dir / f"{source.table(entity)}.json"
+
+
+def load_suite_config(
+    expectations_dir: Path, source: SourceSpec, entity: EntitySpec
+) -> dict[str, Any]:
+    path = suite_path(expectations_dir, source, entity)
+    if not path.exists():
+        raise FileNotFoundError(f"no expectation suite for {source.table(entity)}: expected {path}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe sample value (pandas' missing values become None)."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return None
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+class Gate:
+    """A Great Expectations file context under ``CITYOPS_HOME/gx`` and the project's suites."""
+
+    DATASOURCE = "cityops_batches"
+
+    def __init__(self, gx_home: Path, expectations_dir: Path) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        gx_home.mkdir(parents=True, exist_ok=True)
+        self.context = gx.get_context(mode="file", project_root_dir=str(gx_home))
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.expectations_dir = expectations_dir
+        self._definitions: dict[str, Any] = {}
+        self.datasource = self.context.data_sources.add_or_update_pandas(self.DATASOURCE)
+
+    def _definition(self, source: SourceSpec, entity: EntitySpec):
+        name = source.table(entity)
+        if name in self._definitions:
+            return self._definitions[name]
+        gx = self._gx
+        from great_expectations.core.expectation_suite import ExpectationSuite
+        from great_expectations.expectations.expectation_configuration import (
+            ExpectationConfiguration,
+        )
+
+        config = load_suite_config(self.expectations_dir, source, entity)
+        suite = ExpectationSuite(name=name, meta=config.get("meta", {}))
+        for exp in config["expectations"]:
+            suite.add_expectation_configuration(
+                ExpectationConfiguration(
+                    type=exp["type"],
+                    kwargs=exp["kwargs"],
+                    meta=exp.get("meta", {}),
+                    severity=exp.get("severity", "critical"),
+                )
+            )
+        suite = self.context.suites.add_or_update(suite)
+        try:
+            asset = self.datasource.get_asset(name)
+        except LookupError:
+            asset = self.datasource.add_dataframe_asset(name)
+        try:
+            batch_definition = asset.get_batch_definition("whole_batch")
+        except KeyError:
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole_batch")
+        definition = self.context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+        )
+        self._definitions[name] = definition
+        return definition
+
+    def validate(
+        self, source: SourceSpec, entity: EntitySpec, frame: pd.DataFrame, *, files: int = 1
+    ) -> dict[int, GateResult]:
+        """Validate a frame holding ``files`` files (numbered in ``_file``); results per file.
+
+        Many small files are validated in one run (a GX run has a fixed cost of a few
+        hundred milliseconds); failing rows are then attributed to their file, so a
+        bad file is refused alone. A single large batch uses GX's summary format.
+        """
+        definition = self._definition(source, entity)
+        complete = files > 1
+        result = definition.run(
+            batch_parameters={"dataframe": frame},
+            result_format={
+                "result_format": "COMPLETE" if complete else "SUMMARY",
+                "partial_unexpected_count": SAMPLE_ROWS,
+                "unexpected_index_column_names": ["_file", "_row_number"],
+            },
+        )
+        counts = frame["_file"].value_counts().to_dict() if complete else {0: len(frame)}
+        gates = {i: GateResult(rows=int(counts.get(i, 0))) for i in range(files)}
+        for r in result.results:
+            if r.success:
+                continue
+            config = r.expectation_config
+            details = r.result or {}
+            severity = str(getattr(config.severity, "value", config.severity) or "critical")
+            column = config.kwargs.get("column") or ", ".join(
+                c for c in config.kwargs.get("column_list", []) if c != "_file"
+            )
+            detail = ""
+            if r.exception_info and r.exception_info.get("raised_exception"):
+                detail = str(r.exception_info.get("exception_message") or "")
+            key = "unexpected_index_list" if complete else "partial_unexpected_index_list"
+            by_file: dict[int, list[tuple[int, Any]]] = {}
+            for entry in details.get(key) or []:
+                if isinstance(entry, dict):
+                    value = (
+                        entry.get(column)
+                        if column in entry
+                        else next(
+                            (v for k, v in entry.items() if k not in ("_file", "_row_number")), None
+                        )
+                    )
+                    by_file.setdefault(int(entry.get("_file", 0)), []).append(
+                        (int(entry["_row_number"]), _plain(value))
+                    )
+            if not complete:
+                hits = {0: by_file.get(0, [])}
+                totals = {0: int(details.get("unexpected_count") or 0)}
+            elif by_file:
+                hits = by_file
+                totals = {f: len(v) for f, v in by_file.items()}
+            else:  # a failure GX could not attribute to rows (e.g. an exception): every file fails it
+                hits = {f: [] for f in gates}
+                totals = {f: int(details.get("unexpected_count") or 0) for f in gates}
+            for f, entries in hits.items():
+                outcome = RuleOutcome(
+                    rule=config.type,
+                    column=column or None,
+                    severity=severity,
+                    unexpected_count=totals[f],
+                    element_count=gates[f].rows,
+                    sample_rows=[row for row, _ in entries[:SAMPLE_ROWS]],
+                    sample_values=[value for _, value in entries[:SAMPLE_ROWS]],
+                    detail=detail,
+                )
+                (gates[f].failures if severity == "critical" else gates[f].warnings).append(outcome)
+        return gates
+
+    def build_docs(self) -> Path | None:
+        try:
+            self.context.build_data_docs()
+        except Exception as exc:  # docs are a convenience, never a reason to fail a load
+            log.warning("could not build GX Data Docs: %s", exc)
+            return None
+        return (
+            Path(self.context.root_directory)
+            / "uncommitted"
+            / "data_docs"
+            / "local_site"
+            / "index.html"
+        )
