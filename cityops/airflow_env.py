@@ -17,8 +17,15 @@ from .settings import Settings, get_settings
 class DagRunFailed(RuntimeError):
     """A DAG run ended in a state other than success."""
 
-    def __init__(self, dag_id: str, state: str, failed_tasks: list[str]) -> None:
-        self.dag_id, self.state, self.failed_tasks = dag_id, state, failed_tasks
+    def __init__(
+        self, dag_id: str, state: str, failed_tasks: list[str], dag_run: Any = None
+    ) -> None:
+        self.dag_id, self.state, self.failed_tasks, self.dag_run = (
+            dag_id,
+            state,
+            failed_tasks,
+            dag_run,
+        )
         tasks = ", ".join(failed_tasks) or "none recorded"
         super().__init__(f"DAG {dag_id} ended {state}; failed tasks: {tasks}")
 
@@ -109,5 +116,5 @@ def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> Any:
     state = str(dag_run.state)
     if dag_run.state != DagRunState.SUCCESS:
         failed = [ti.task_id for ti in dag_run.get_task_instances() if ti.state == "failed"]
-        raise DagRunFailed(dag_id, state, failed)
+        raise DagRunFailed(dag_id, state, failed, dag_run)
     return dag_run

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,9 @@ class Gate:
 
     def __init__(self, gx_home: Path, expectations_dir: Path) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        # GX's pandas regex metrics warn about string dtypes on every run under pandas 3.
+        warnings.filterwarnings("ignore", category=UserWarning, module="great_expectations")
+        warnings.filterwarnings("ignore", category=FutureWarning, module="great_expectations")
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -86,3 +86,37 @@ def db(warehouse_url: str):
 
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
         yield conn
+
+
+TINY_AS_OF = "2026-11-24"
+
+
+@pytest.fixture(scope="session")
+def tiny_city() -> Path:
+    """A tiny synthetic city (landing + truth), generated once per test session."""
+    import datetime as dt
+
+    from cityops.synth import generate
+
+    root = _HOME / "tiny-city"
+    if not (root / "truth" / "manifest.json").exists():
+        generate("tiny", 7, dt.date.fromisoformat(TINY_AS_OF), root / "landing", root / "truth")
+    return root
+
+
+@pytest.fixture
+def fresh_url(warehouse_url: str) -> str:
+    """A new, bootstrapped, empty warehouse database for one test (dropped afterwards)."""
+    import psycopg
+
+    from cityops.warehouse import bootstrap, with_database
+
+    name = f"cityops_t_{uuid.uuid4().hex[:12]}"
+    admin = with_database(warehouse_url, "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = with_database(warehouse_url, name)
+    bootstrap(url)
+    yield url
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
