@@ -265,8 +265,10 @@ def connect(url: str | None = None, *, autocommit: bool = False) -> Iterator[psy
         conn.close()
 
 
-def bootstrap(url: str | None = None) -> None:
-    """Create schemas and operations tables; safe to run any number of times."""
+def bootstrap(url: str | None = None, *, hmac_key: str | None = None) -> None:
+    """Create schemas, operations tables and the person-key function; idempotent."""
+    from .privacy import install_person_key
+
     url = url or warehouse_url()
     ensure_database(url)
     ddl = resources.files("cityops").joinpath("sql/bootstrap.sql").read_text(encoding="utf-8")
@@ -274,3 +276,4 @@ def bootstrap(url: str | None = None) -> None:
         # Serialise concurrent bootstraps (two DAGs starting at once).
         conn.execute("select pg_advisory_xact_lock(hashtext('cityops.bootstrap'))")
         conn.execute(ddl)
+        install_person_key(conn, hmac_key or get_settings().hmac_key)

@@ -26,9 +26,9 @@ def test_every_dag_has_owner_retries_tags_and_docs(dagbag) -> None:
         assert dag.tags, f"{dag_id} has no tags"
         assert dag.doc_md, f"{dag_id} has no doc_md"
         assert not dag.catchup, f"{dag_id} catches up"
+        assert dag.default_args.get("retries", 0) >= 1, f"{dag_id} has no retries by default"
         for task in dag.tasks:
             assert task.owner and task.owner != "airflow", f"{dag_id}.{task.task_id} has no owner"
-            assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
 
 
 def test_dag_ids_match_file_names(dagbag) -> None:
