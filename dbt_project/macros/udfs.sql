@@ -56,13 +56,19 @@ language sql immutable parallel safe as $$
         '')
 $$;
 
+create or replace function staging.log2(x double precision) returns double precision
+language sql immutable strict parallel safe as $$
+    select ln(x) / ln(2)
+$$;
+
 create or replace function staging.safe_numeric(raw text) returns numeric
 language sql immutable parallel safe as $$
     select case when btrim(raw) ~ '^-?[0-9]+(\.[0-9]+)?$' and btrim(raw)::numeric <> -9999 then btrim(raw)::numeric end
 $$;
 
+-- Exception blocks need subtransactions, which parallel workers cannot start: parallel restricted.
 create or replace function staging.safe_date(raw text) returns date
-language plpgsql immutable parallel safe as $$
+language plpgsql immutable parallel restricted as $$
 begin
     if raw ~ '^\d{4}-\d{1,2}-\d{1,2}' then return to_date(substr(raw, 1, 10), 'YYYY-MM-DD');
     elsif raw ~ '^\d{4}/\d{1,2}/\d{1,2}$' then return to_date(raw, 'YYYY/MM/DD');
@@ -75,7 +81,7 @@ end
 $$;
 
 create or replace function staging.safe_timestamp(raw text) returns timestamptz
-language plpgsql stable parallel safe as $$
+language plpgsql stable parallel restricted as $$
 begin
     if raw is null or btrim(raw) = '' then return null; end if;
     if raw ~ '([+-]\d{2}:\d{2}|Z)$' then return raw::timestamptz; end if;
