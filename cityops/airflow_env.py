@@ -56,12 +56,14 @@ def airflow_environ(settings: Settings, url: str | None) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         "AIRFLOW__CORE__MAX_ACTIVE_RUNS_PER_DAG": "1",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("CITYOPS_LOG_LEVEL", "WARNING"),
         "GX_ANALYTICS_ENABLED": "False",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",
         "CITYOPS_HOME": str(settings.home),
         "CITYOPS_LANDING": str(settings.landing),
+        # Runs started here are local dag.test() runs: fail at once, the caller re-runs.
+        "CITYOPS_TASK_RETRIES": "0",
     }
     if url:
         defaults["AIRFLOW_CONN_WAREHOUSE"] = airflow_conn_uri(url)

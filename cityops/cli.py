@@ -246,18 +246,107 @@ def ingest_cmd(
         raise typer.Exit(1)
 
 
-@app.command("demo")
-def demo() -> None:
-    """Run the main job on the embedded default (what `make demo` runs)."""
+@app.command(
+    "dbt",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def dbt_cmd(ctx: typer.Context) -> None:
+    """Run dbt on the project against the warehouse (e.g. `cityops dbt parse`, `cityops dbt test`)."""
+    from .dbt import DbtFailed, run_dbt
+    from .warehouse import bootstrap, warehouse_url
+
+    url = warehouse_url()
+    bootstrap(url)
+    try:
+        run_dbt(list(ctx.args) or ["--help"], url)
+    except DbtFailed as exc:
+        err_console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(1) from exc
+
+
+def _run_pipeline(landing: Path | None, as_of: str, sources: list[str]) -> int:
+    """ingest -> transform -> exports through the real DAGs; print a summary; return an exit code."""
     from .airflow_env import DagRunFailed, run_dag
+    from .dbt import ensure_manifest
 
     url = _prepare_airflow()
-    try:
-        run_dag("warehouse_bootstrap")
-    except DagRunFailed as exc:
-        err_console.print(f"[bold red]failed:[/] {exc}")
-        raise typer.Exit(1) from exc
-    console.print(f"[green]warehouse bootstrapped[/] at {url}")
+    ensure_manifest(url)
+    failed_steps: list[str] = []
+    with console.status("ingesting deliveries"):
+        results = _ingest(sources, landing)
+    table, refused = _ledger_table(url, [r["run_id"] for r in results if r["run_id"]])
+    console.print(table)
+    if refused:
+        failed_steps.append(f"ingest: {refused} file(s) refused")
+    for dag_id, conf, label in (
+        ("transform", {"as_of": as_of}, "transforming (dbt via cosmos)"),
+        ("export_matching", {"as_of": as_of}, "writing exports"),
+    ):
+        with console.status(label):
+            try:
+                run_dag(dag_id, conf)
+            except DagRunFailed as exc:
+                err_console.print(f"[bold red]{dag_id} failed:[/] {', '.join(exc.failed_tasks)}")
+                failed_steps.append(dag_id)
+                break
+    if "transform" not in failed_steps:
+        from .report import print_summary, write_report
+
+        print_summary(console, url, as_of)
+        report = write_report(url, as_of)
+        console.print(f"run report: {report}")
+    if failed_steps:
+        err_console.print(f"[bold red]failed:[/] {'; '.join(failed_steps)}")
+        return 1
+    return 0
+
+
+@app.command("run")
+def run_cmd(
+    landing: Path = typer.Option(None, help="landing folder (default: CITYOPS_LANDING)"),
+    as_of: str = typer.Option(
+        None, "--as-of", help="YYYY-MM-DD the marts answer for (default: today)"
+    ),
+    source: list[str] = typer.Option(None, "--source", "-s", help="ingest only these sources"),
+) -> None:
+    """Run it all: ingest -> transform -> flags -> exports, through the real DAGs."""
+    from ingest.sources import REGISTRY
+
+    day = as_of or _dt.date.today().isoformat()
+    _dt.date.fromisoformat(day)
+    raise typer.Exit(_run_pipeline(landing, day, list(source or REGISTRY)))
+
+
+@app.command("export")
+def export_cmd(
+    as_of: str = typer.Option(None, "--as-of", help="default: the marts' as-of date"),
+) -> None:
+    """Write the per-street matching exports (audited in ops.exports)."""
+    from .exports import write_exports
+    from .warehouse import warehouse_url
+
+    result = write_exports(
+        warehouse_url(), get_settings().exports, as_of, actor=os.environ.get("USER")
+    )
+    console.print(f"{len(result.files)} files for {result.as_of} in {result.root}")
+
+
+@app.command("demo")
+def demo(
+    scale: str = typer.Option("small", help="size of the generated city"),
+) -> None:
+    """What `make demo` runs: generate a city (if absent), then run the whole pipeline on it."""
+    from ingest.sources import REGISTRY
+
+    from .synth import generate
+
+    settings = get_settings()
+    landing = settings.landing
+    if not any(landing.glob("*/*/*")):
+        with console.status(f"generating a {scale} city in {landing}"):
+            generate(scale, 20261124, DEFAULT_AS_OF, landing, landing.parent / "truth")
+    raise typer.Exit(_run_pipeline(landing, DEFAULT_AS_OF.isoformat(), list(REGISTRY)))
 
 
 def main() -> None:  # pragma: no cover - console entry point

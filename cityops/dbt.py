@@ -42,7 +42,13 @@ def run_dbt(args: list[str], url: str, *, as_of: str | None = None, quiet: bool 
 
     settings = get_settings()
     os.environ.update(dbt_environ(url, settings))
-    full = [*args, "--project-dir", str(settings.dbt_project_dir), "--profiles-dir", str(settings.dbt_project_dir)]
+    full = [
+        *args,
+        "--project-dir",
+        str(settings.dbt_project_dir),
+        "--profiles-dir",
+        str(settings.dbt_project_dir),
+    ]
     if as_of:
         full += ["--vars", f'{{"as_of": "{as_of}"}}']
     if quiet:
@@ -51,8 +57,11 @@ def run_dbt(args: list[str], url: str, *, as_of: str | None = None, quiet: bool 
     if not result.success:
         failed = []
         if result.result is not None and hasattr(result.result, "results"):
-            failed = [f"{r.node.name}: {r.status} {r.message or ''}".strip() for r in result.result.results
-                      if str(r.status) in ("error", "fail", "runtime error")]
+            failed = [
+                f"{r.node.name}: {r.status} {r.message or ''}".strip()
+                for r in result.result.results
+                if str(r.status) in ("error", "fail", "runtime error")
+            ]
         detail = "\n".join(failed) or str(result.exception or "see dbt logs")
         raise DbtFailed(f"dbt {' '.join(args)} failed:\n{detail}")
     return result
@@ -66,8 +75,11 @@ def ensure_manifest(url: str | None = None) -> Path:
     """Build dbt's manifest (``dbt parse``) when missing or older than the project files."""
     settings = get_settings()
     path = manifest_path(settings)
-    newest = max(p.stat().st_mtime for p in settings.dbt_project_dir.rglob("*")
-                 if p.suffix in (".sql", ".yml", ".csv") and "target" not in p.parts)
+    newest = max(
+        p.stat().st_mtime
+        for p in settings.dbt_project_dir.rglob("*")
+        if p.suffix in (".sql", ".yml", ".csv") and "target" not in p.parts
+    )
     if not path.exists() or path.stat().st_mtime < newest:
         run_dbt(["parse"], url or "postgresql://postgres@127.0.0.1:5432/cityops", quiet=True)
     return path

@@ -309,7 +309,11 @@ def streets() -> list[Street]:
     path = PROJECT_ROOT / "dbt_project" / "seeds" / "ref_shanghai_streets.csv"
     with path.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    return [Street(r["street_code"], r["street_name"], r["district_code"]) for r in rows if r["district_code"] in DISTRICTS]
+    return [
+        Street(r["street_code"], r["street_name"], r["district_code"])
+        for r in rows
+        if r["district_code"] in DISTRICTS
+    ]
 
 
 def roads_for(street_index: int, count: int = 6) -> list[str]:

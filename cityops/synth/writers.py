@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -51,44 +49,12 @@ def write_csv(
 def write_xlsx(
     path: Path, sheet: str, delivery: Delivery, records: Iterable[dict[str, object]]
 ) -> int:
-    from openpyxl import Workbook
+    from cityops.fileio import xlsx_bytes
 
+    rows = [delivery.row(record) for record in records]
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
-    ws.append(delivery.headers)
-    n = 0
-    for record in records:
-        ws.append([None if v == "" else v for v in delivery.row(record)])
-        n += 1
-    # Deterministic bytes: fixed document timestamps.
-    import datetime as dt
-
-    wb.properties.created = dt.datetime(2020, 1, 1)
-    wb.properties.modified = dt.datetime(2020, 1, 1)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    path.write_bytes(_zip_fixed_times(buffer.getvalue()))
-    return n
-
-
-def _zip_fixed_times(data: bytes) -> bytes:
-    """Rewrite a zip (xlsx) with fixed member timestamps so equal content gives equal bytes."""
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2020-01-01T00:00:00Z", content
-                )
-            dst.writestr(fixed, content)
-    return out.getvalue()
+    path.write_bytes(xlsx_bytes(sheet, delivery.headers, rows))
+    return len(rows)
 
 
 def write_json(path: Path, payload: object) -> None:

@@ -26,7 +26,7 @@ def test_every_dag_has_owner_retries_tags_and_docs(dagbag) -> None:
         assert dag.tags, f"{dag_id} has no tags"
         assert dag.doc_md, f"{dag_id} has no doc_md"
         assert not dag.catchup, f"{dag_id} catches up"
-        assert dag.default_args.get("retries", 0) >= 1, f"{dag_id} has no retries by default"
+        assert "retries" in dag.default_args, f"{dag_id} sets no retries"
         for task in dag.tasks:
             assert task.owner and task.owner != "airflow", f"{dag_id}.{task.task_id} has no owner"
 
@@ -57,3 +57,12 @@ def test_dag_files_import_no_heavy_libraries_at_parse_time() -> None:
     lines = out.stdout.strip().splitlines()
     assert lines[-1] == "heavy=", f"DAG files import heavy modules at parse time: {lines[-1]}"
     assert time.perf_counter() - start < 60
+
+
+def test_scheduled_runs_retry_by_default() -> None:
+    code = "import os; os.environ.pop('CITYOPS_TASK_RETRIES', None); from cityops.dag_defaults import RETRIES; print(RETRIES)"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "CITYOPS_TASK_RETRIES"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert int(out.stdout) >= 1

@@ -1,0 +1,215 @@
+"""Scheduled matching exports: one file per street, for the people who act on them.
+
+``exports/<as-of>/graduate_assistance/<district>/<street>.csv|.xlsx`` carries full ID
+numbers (an authorised export: files are 0600 and every one is audited in
+``ops.exports``); ``exports/<as-of>/facade_risk/<district>/<street>.csv|.xlsx`` lists red
+and orange buildings by score. ``manifest.json`` records rows and sha256 per file. The
+same as-of date rewrites the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from .fileio import csv_bytes, write_private, xlsx_bytes
+
+GRADUATE_COLUMNS = [
+    ("district_name", "区"),
+    ("street_name", "街道"),
+    ("person_name", "姓名"),
+    ("id_number", "身份证号"),
+    ("gender", "性别"),
+    ("university", "学校"),
+    ("degree", "学历"),
+    ("major", "专业"),
+    ("expected_graduation_on", "预计毕业日期"),
+    ("welfare_case_no", "救助证号"),
+    ("welfare_link_path", "低保关联方式"),
+    ("person_match_path", "身份匹配方式"),
+    ("person_match_confidence", "匹配置信度"),
+]
+FACADE_COLUMNS = [
+    ("district_name", "区"),
+    ("street_name", "街道"),
+    ("building_code", "建筑编号"),
+    ("building_name", "建筑名称"),
+    ("address", "地址"),
+    ("risk_score", "风险评分"),
+    ("risk_tier", "风险等级"),
+    ("hard_rule", "强制规则"),
+    ("top_factor_1", "主要因素1"),
+    ("top_factor_2", "主要因素2"),
+    ("top_factor_3", "主要因素3"),
+    ("recommended_action", "建议措施"),
+    ("action_due_on", "处置期限"),
+]
+TIER_LABELS = {"red": "红", "orange": "橙", "yellow": "黄", "green": "绿"}
+LINK_LABELS = {"roll_member": "低保名册成员", "registry_household": "同户籍户"}
+MATCH_LABELS = {
+    "id_registry": "身份证号",
+    "id_unregistered": "身份证号(非本市户籍)",
+    "probabilistic": "概率匹配",
+}
+
+
+@dataclass
+class ExportResult:
+    as_of: str
+    root: Path
+    files: list[dict[str, object]] = field(default_factory=list)
+
+    def rows(self, export: str) -> int:
+        return sum(
+            int(f["rows"])
+            for f in self.files
+            if f["export"] == export and str(f["file"]).endswith(".csv")
+        )
+
+
+def marts_as_of(url: str) -> str | None:
+    """The as-of date the marts were last built for."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute("select max(as_of_date) from marts.mart_facade_risk").fetchone()
+    return row[0].isoformat() if row and row[0] else None
+
+
+def _graduates(conn: psycopg.Connection) -> list[dict[str, object]]:
+    cur = conn.execute(
+        """
+        select g.district_name, g.street_name, g.person_name, i.id_number_normalised as id_number, g.gender,
+               g.university, g.degree, g.major, g.expected_graduation_on, g.welfare_case_no,
+               g.welfare_link_path, g.person_match_path, g.person_match_confidence
+        from marts.mart_graduate_assistance as g
+        inner join intermediate.int_person_identity as i on i.person_key = g.person_key
+        order by g.district_name, g.street_name, g.person_name, i.id_number_normalised
+        """
+    )
+    names = [c.name for c in cur.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    for r in rows:
+        r["welfare_link_path"] = LINK_LABELS.get(
+            str(r["welfare_link_path"]), r["welfare_link_path"]
+        )
+        r["person_match_path"] = MATCH_LABELS.get(
+            str(r["person_match_path"]), r["person_match_path"]
+        )
+    return rows
+
+
+def _facades(conn: psycopg.Connection) -> list[dict[str, object]]:
+    cur = conn.execute(
+        """
+        select r.district_name, r.street_name, r.building_code, b.building_name, b.address, r.risk_score,
+               r.risk_tier, r.hard_rule, r.top_factor_1, r.top_factor_2, r.top_factor_3,
+               r.recommended_action, r.action_due_on
+        from marts.mart_facade_risk as r
+        inner join marts.dim_building as b on b.building_code = r.building_code
+        where r.risk_tier in ('red', 'orange')
+        order by r.district_name, r.street_name, r.risk_score desc, r.building_code
+        """
+    )
+    names = [c.name for c in cur.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    for r in rows:
+        r["risk_tier"] = TIER_LABELS.get(str(r["risk_tier"]), r["risk_tier"])
+    return rows
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return value if isinstance(value, int | str) else str(value)
+
+
+def _safe(name: object) -> str:
+    text = str(name or "未知").replace("/", "_").replace("\\", "_").strip()
+    return text or "未知"
+
+
+def write_exports(
+    url: str, exports_root: Path, as_of: str | None = None, *, actor: str | None = None
+) -> ExportResult:
+    """Write every per-street file for one as-of date, replace any earlier set, audit each file."""
+    as_of = as_of or marts_as_of(url)
+    if not as_of:
+        raise RuntimeError("the marts are empty: run the transform before exporting")
+    actor = actor or os.environ.get("CITYOPS_ACTOR") or "cityops_exporter"
+    target = exports_root / as_of
+    exports_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{as_of}-", dir=exports_root))
+    result = ExportResult(as_of, target)
+    with psycopg.connect(url) as conn:
+        for export, rows, columns, full_ids in (
+            ("graduate_assistance", _graduates(conn), GRADUATE_COLUMNS, True),
+            ("facade_risk", _facades(conn), FACADE_COLUMNS, False),
+        ):
+            groups: dict[tuple[str, str], list[dict[str, object]]] = {}
+            for r in rows:
+                groups.setdefault((_safe(r["district_name"]), _safe(r["street_name"])), []).append(
+                    r
+                )
+            headers = [label for _, label in columns]
+            for (district, street), members in sorted(groups.items()):
+                table = [[_cell(m[key]) for key, _ in columns] for m in members]
+                for suffix, data in (
+                    ("csv", csv_bytes(headers, table)),
+                    ("xlsx", xlsx_bytes("名单", headers, table)),
+                ):
+                    relative = Path(export) / district / f"{street}.{suffix}"
+                    digest = write_private(staging / relative, data)
+                    result.files.append(
+                        {
+                            "export": export,
+                            "file": str(relative),
+                            "rows": len(table),
+                            "sha256": digest,
+                            "has_full_ids": full_ids,
+                        }
+                    )
+        manifest = {
+            "as_of": as_of,
+            "files": result.files,
+            "totals": {e: result.rows(e) for e in ("graduate_assistance", "facade_risk")},
+        }
+        write_private(
+            staging / "manifest.json",
+            (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(
+                "utf-8"
+            ),
+        )
+        # Swap the new set in; an earlier set for the same date is replaced whole.
+        old = None
+        if target.exists():
+            old = target.with_name(f".{as_of}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+        staging.rename(target)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+        target.chmod(0o700)
+        with conn.transaction():
+            for f in result.files:
+                conn.execute(
+                    "insert into ops.exports (export_name, as_of, file_path, row_count, file_sha256, has_full_ids, "
+                    "exported_by) values (%s, %s, %s, %s, %s, %s, %s)",
+                    (
+                        f["export"],
+                        as_of,
+                        str(target / str(f["file"])),
+                        f["rows"],
+                        f["sha256"],
+                        f["has_full_ids"],
+                        actor,
+                    ),
+                )
+    return result

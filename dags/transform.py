@@ -1,0 +1,97 @@
+"""
+### transform
+
+Builds the dbt project (`dbt_project/`) with astronomer-cosmos: one Airflow task per model,
+its tests attached (`TestBehavior.BUILD`), seeds first. Scheduled by any `raw_<source>` Asset
+(data-aware: it runs when new rows land); publishes the `marts` Asset that schedules the
+matching exports. dbt's manifest is loaded from `CITYOPS_HOME/dbt/target` (built by
+`cityops dbt parse`), so parsing this file never runs dbt. The run date (`as_of`) comes from the
+`as_of` param or the run's logical date, never from the clock inside a model.
+"""
+
+from pathlib import Path
+
+from airflow.sdk import Param, task
+from cosmos import DbtDag, LoadMode, ProfileConfig, ProjectConfig, RenderConfig, TestBehavior
+
+from cityops.assets import MARTS, raw_asset
+from cityops.cosmos_profile import WarehouseProfileMapping
+from cityops.dag_defaults import DEFAULT_ARGS, START_DATE
+from cityops.settings import get_settings
+from ingest.sources import REGISTRY
+
+settings = get_settings()
+manifest = settings.dbt_target / "manifest.json"
+if not manifest.exists():
+    raise FileNotFoundError(f"dbt manifest not found at {manifest}: run `cityops dbt parse` first")
+
+schedule = None
+for _name in REGISTRY:
+    schedule = raw_asset(_name) if schedule is None else schedule | raw_asset(_name)
+
+AS_OF = "{{ params.as_of or dag_run.logical_date.in_timezone('Asia/Shanghai').to_date_string() }}"
+
+with DbtDag(
+    dag_id="transform",
+    schedule=schedule,
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    doc_md=__doc__,
+    tags=["cityops", "dbt"],
+    params={"as_of": Param(None, type=["null", "string"], description="YYYY-MM-DD")},
+    project_config=ProjectConfig(
+        dbt_project_path=settings.dbt_project_dir,
+        manifest_path=manifest,
+        project_name="cityops",
+        env_vars={
+            "DBT_TARGET_PATH": str(settings.dbt_target),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        },
+    ),
+    profile_config=ProfileConfig(
+        profile_name="cityops",
+        target_name="warehouse",
+        profile_mapping=WarehouseProfileMapping(
+            conn_id="warehouse", profile_args={"schema": "staging"}
+        ),
+    ),
+    render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
+    operator_args={"vars": {"as_of": AS_OF}, "install_deps": False},
+) as dag:
+
+    @task
+    def prepare_warehouse() -> None:
+        """Schemas, ops tables and the person-key function, before any model runs."""
+        from cityops.airflow_env import warehouse_url_from_connection
+        from cityops.warehouse import bootstrap
+
+        bootstrap(warehouse_url_from_connection())
+
+    @task(outlets=[MARTS])
+    def publish_marts(params=None, dag_run=None, outlet_events=None) -> str:
+        """Announce fresh marts (schedules the exports) and write the dbt docs site."""
+        from cityops.airflow_env import warehouse_url_from_connection
+        from cityops.dbt import run_dbt
+
+        as_of = (params or {}).get("as_of") or dag_run.logical_date.in_timezone(
+            "Asia/Shanghai"
+        ).to_date_string()
+        run_dbt(
+            ["docs", "generate", "--no-compile"],
+            warehouse_url_from_connection(),
+            as_of=as_of,
+            quiet=True,
+        )
+        outlet_events[MARTS].extra = {"as_of": as_of}
+        return str(Path(get_settings().dbt_target) / "index.html")
+
+    dbt_tasks = [t for t in dag.tasks]
+    prepare = prepare_warehouse()
+    publish = publish_marts()
+    for t in dbt_tasks:
+        if not t.upstream_list:
+            prepare >> t
+        if not t.downstream_list:
+            t >> publish
