@@ -329,9 +329,10 @@ class FacadeBuilder:
             )
             since_repair = self.as_of.year - (repair or completion)
             sealant_age = self.as_of.year - (sealant or completion)
-            b.log_hazard = float(
-                -11.0
-                + 0.035 * age
+            # Facade condition is concentrated: old, never-resealed, hidden-frame float glass
+            # dominates. The factor sum is stretched (x1.7) around a low base rate.
+            condition = (
+                0.035 * age
                 + 0.03 * since_repair
                 + 0.035 * sealant_age
                 + GLASS_RISK[b.glass]
@@ -339,8 +340,8 @@ class FacadeBuilder:
                 + 0.004 * b.height
                 + (0.35 if not b.manager else 0.0)
                 + (0.25 if district in COASTAL_DISTRICTS else 0.0)
-                + rng.normal(0, 0.35)
             )
+            b.log_hazard = float(-13.6 + 1.7 * condition + rng.normal(0, 0.35))
             self.world.buildings.append(b)
         lons = np.array([s.lon for s in self.world.stations])
         lats = np.array([s.lat for s in self.world.stations])
@@ -434,7 +435,7 @@ class FacadeBuilder:
                 methods.append((int(rng.integers(0, 90)), 90, "无人机"))
             if rng.random() < 0.05:
                 methods.append((int(rng.integers(0, 30)), 30, "传感器"))
-            condition = 1 / (1 + math.exp(-(b.log_hazard + 6.6)))
+            condition = 1 / (1 + math.exp(-(b.log_hazard + 7.0)))
             for start, step, method in methods:
                 for di in range(start, 365, step):
                     day = self.days[di]

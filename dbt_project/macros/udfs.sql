@@ -32,18 +32,6 @@ language sql immutable parallel safe as $$
     from cleaned
 $$;
 
-create or replace function staging.id_number_problem(normalised text) returns text
-language sql immutable parallel safe as $$
-    select case
-        when normalised is null then 'missing'
-        when normalised !~ '^[0-9]{17}[0-9X]$' then 'bad_format'
-        when to_char(to_date(substr(normalised, 7, 8), 'YYYYMMDD'), 'YYYYMMDD') <> substr(normalised, 7, 8)
-            then 'bad_birth_date'
-        when staging.id_number_check_char(substr(normalised, 1, 17)) <> substr(normalised, 18, 1)
-            then 'bad_check_character'
-    end
-$$;
-
 create or replace function staging.address_normalise(raw text) returns text
 language sql immutable parallel safe as $$
     select nullif(
@@ -89,5 +77,17 @@ begin
 exception when others then
     return null;
 end
+$$;
+create or replace function staging.id_number_problem(normalised text) returns text
+language sql immutable parallel restricted as $$
+    select case
+        when normalised is null then 'missing'
+        when normalised !~ '^[0-9]{17}[0-9X]$' then 'bad_format'
+        when staging.safe_date(substr(normalised, 7, 8)) is null
+            or to_char(staging.safe_date(substr(normalised, 7, 8)), 'YYYYMMDD') <> substr(normalised, 7, 8)
+            then 'bad_birth_date'
+        when staging.id_number_check_char(substr(normalised, 1, 17)) <> substr(normalised, 18, 1)
+            then 'bad_check_character'
+    end
 $$;
 {% endmacro %}
