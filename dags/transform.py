@@ -45,6 +45,7 @@ with DbtDag(
         dbt_project_path=settings.dbt_project_dir,
         manifest_path=manifest,
         project_name="cityops",
+        install_dbt_deps=False,
         env_vars={
             "DBT_TARGET_PATH": str(settings.dbt_target),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
@@ -57,8 +58,12 @@ with DbtDag(
             conn_id="warehouse", profile_args={"schema": "staging"}
         ),
     ),
-    render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
-    operator_args={"vars": {"as_of": AS_OF}, "install_deps": False},
+    render_config=RenderConfig(
+        load_method=LoadMode.DBT_MANIFEST,
+        test_behavior=TestBehavior.BUILD,
+        should_detach_multiple_parents_tests=True,  # relationships tests run after both parents
+    ),
+    operator_args={"vars": {"as_of": AS_OF}},
 ) as dag:
 
     @task

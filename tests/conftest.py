@@ -73,10 +73,13 @@ def warehouse_url(pytestconfig: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def airflow_db() -> None:
+def airflow_db(warehouse_url: str) -> None:
+    """Airflow's metadata DB, and dbt's manifest that the transform DAG loads at parse time."""
     from cityops.airflow_env import ensure_metadata_db
+    from cityops.dbt import ensure_manifest
 
     ensure_metadata_db()
+    ensure_manifest(warehouse_url)
 
 
 @pytest.fixture
