@@ -28,8 +28,18 @@ def child(scale: str, out: Path) -> None:
     report = generate(scale, 1, dt.date(2026, 11, 24), out / "landing", out / "truth")
     total = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"total_s": total, "peak_bytes": peak, "sources": {
-        k: {"files": v.files, "rows": v.rows, "seconds": v.seconds} for k, v in report.sources.items()}}))
+    print(
+        json.dumps(
+            {
+                "total_s": total,
+                "peak_bytes": peak,
+                "sources": {
+                    k: {"files": v.files, "rows": v.rows, "seconds": v.seconds}
+                    for k, v in report.sources.items()
+                },
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -42,17 +52,25 @@ def main() -> None:
     if args.child:
         child(args.scale, out)
         return
-    proc = subprocess.run([sys.executable, __file__, "--child", "--scale", args.scale, "--out", str(out)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", "--scale", args.scale, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(f"generate --scale {args.scale}: {result['total_s']:.1f} s, peak RSS {result['peak_bytes'] / 2**30:.2f} GiB")
+    print(
+        f"generate --scale {args.scale}: {result['total_s']:.1f} s, peak RSS {result['peak_bytes'] / 2**30:.2f} GiB"
+    )
     print(f"{'source':<20}{'files':>8}{'rows':>14}{'seconds':>10}{'rows/s':>12}")
     for name, s in result["sources"].items():
         rate = s["rows"] / s["seconds"] if s["seconds"] else 0
         print(f"{name:<20}{s['files']:>8,}{s['rows']:>14,}{s['seconds']:>10.1f}{rate:>12,.0f}")
     pop = result["sources"]["population"]
     rate = pop["rows"] / pop["seconds"]
-    print(f"population rows/s vs the {TARGET_PERSON_ROWS_PER_S:,} target: {rate / TARGET_PERSON_ROWS_PER_S:.2f}x")
+    print(
+        f"population rows/s vs the {TARGET_PERSON_ROWS_PER_S:,} target: {rate / TARGET_PERSON_ROWS_PER_S:.2f}x"
+    )
     print(f"landing: {out / 'landing'}")
 
 

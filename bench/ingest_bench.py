@@ -24,7 +24,9 @@ import psycopg
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", default="small", choices=["tiny", "small", "city"])
-    parser.add_argument("--landing", type=Path, default=None, help="an existing generated landing folder")
+    parser.add_argument(
+        "--landing", type=Path, default=None, help="an existing generated landing folder"
+    )
     args = parser.parse_args()
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -56,7 +58,12 @@ def main() -> None:
             cols = ", ".join(f"c{i} text" for i in range(11))
             conn.execute(f"create table public.plain_copy ({cols})")
             t = time.perf_counter()
-            with conn.cursor().copy("copy public.plain_copy from stdin with (format csv, header)") as copy, path.open("rb") as f:
+            with (
+                conn.cursor().copy(
+                    "copy public.plain_copy from stdin with (format csv, header)"
+                ) as copy,
+                path.open("rb") as f,
+            ):
                 for block in iter(lambda: f.read(1 << 20), b""):
                     copy.write(block)
             conn.commit()
@@ -68,15 +75,22 @@ def main() -> None:
 
         import_s = time.perf_counter() - t
         t = time.perf_counter()
-        summary = ingest_pending(url, "population", work / "one", gx_home=work / "gx",
-                                 expectations_dir=settings.expectations_dir, quarantine_root=work / "q",
-                                 build_docs=False)
+        summary = ingest_pending(
+            url,
+            "population",
+            work / "one",
+            gx_home=work / "gx",
+            expectations_dir=settings.expectations_dir,
+            quarantine_root=work / "q",
+            build_docs=False,
+        )
         full_s = time.perf_counter() - t
         assert summary.rows_loaded == rows, (summary.rows_loaded, rows)
         with psycopg.connect(url) as conn:
             read_s, validate_s, copy_s = conn.execute(
                 "select sum(read_seconds), sum(validate_seconds), sum(copy_seconds) from ops.load_batches "
-                "where status = 'loaded'").fetchone()
+                "where status = 'loaded'"
+            ).fetchone()
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{name}" with (force)')
@@ -86,8 +100,10 @@ def main() -> None:
     print(f"{'full ingest path':<36}{full_s:>10.2f}{rows / full_s:>14,.0f}")
     print(f"(GX import, once per worker process, not counted: {import_s:.1f} s)")
     print(f"ratio full / plain COPY throughput: {plain_s / full_s:.2f} (target >= 0.8)")
-    print(f"inside the full path: read+map {read_s:.2f} s, GX validation {validate_s:.2f} s "
-          f"({validate_s / full_s:.0%} of the path, {validate_s / plain_s:.2f}x the plain COPY time), COPY {copy_s:.2f} s")
+    print(
+        f"inside the full path: read+map {read_s:.2f} s, GX validation {validate_s:.2f} s "
+        f"({validate_s / full_s:.0%} of the path, {validate_s / plain_s:.2f}x the plain COPY time), COPY {copy_s:.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -332,6 +332,41 @@ def export_cmd(
     console.print(f"{len(result.files)} files for {result.as_of} in {result.root}")
 
 
+@app.command("evaluate")
+def evaluate_cmd(
+    truth: Path = typer.Option(..., help="the generator's ground-truth folder of the loaded city"),
+) -> None:
+    """Score the warehouse against a synthetic city's ground truth (tests and benchmarks only)."""
+    from . import evaluation
+    from .warehouse import warehouse_url
+
+    url, key = warehouse_url(), get_settings().hmac_key
+    p = evaluation.person_resolution(url, truth, key)
+    console.print(
+        f"person pairs: TP {p.true_positive:,} FP {p.false_positive:,} FN {p.false_negative:,} "
+        f"-> precision {p.precision:.4f} recall {p.recall:.4f} (records {p.records:,}, unmatched {p.unmatched})"
+    )
+    b = evaluation.building_linkage(url, truth)
+    console.print(
+        f"inspections: {b.linked:,}/{b.inspections:,} linked, {b.wrong} to a wrong building "
+        f"({b.linked_correctly_share:.2%} correct)"
+    )
+    g = evaluation.graduates(url, truth, key)
+    console.print(
+        f"graduates: {g.correct}/{g.expected} found, {g.found - g.correct} false "
+        f"-> precision {g.precision:.3f} recall {g.recall:.3f}"
+    )
+    a = evaluation.billboard_alerts(url, truth)
+    console.print(f"billboard alerts: precision {a.precision:.3f} recall {a.recall:.3f}")
+    r = evaluation.facade_risk(url, truth)
+    console.print(
+        f"facade risk: base rate {r.base_rate:.3f}; red+orange {r.red_orange} buildings at "
+        f"{r.red_orange_rate:.3f} ({r.lift:.1f}x)"
+    )
+    for k, (precision, recall) in r.at_k.items():
+        console.print(f"  top {k}: precision {precision:.3f} recall {recall:.3f}")
+
+
 @app.command("demo")
 def demo(
     scale: str = typer.Option("small", help="size of the generated city"),
