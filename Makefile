@@ -3,7 +3,7 @@ PYTHON ?= python3
 UV      = $(PYTHON) -m uv
 export UV_PYTHON_DOWNLOADS = never
 # Trust the system certificate store (machines behind a TLS-inspecting proxy).
-export UV_NATIVE_TLS = 1
+export UV_SYSTEM_CERTS = 1
 export UV_PYTHON = $(PYTHON)
 RUN     = $(UV) run --locked --no-sync
 
