@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from psycopg import sql
 
-from .spec import LINEAGE_COLUMNS, EntitySpec, SourceSpec
+from .spec import EntitySpec, SourceSpec
 
 
 def raw_table(source: SourceSpec, entity: EntitySpec) -> sql.Composed:
@@ -33,6 +33,14 @@ def ensure_raw_table(conn: psycopg.Connection, source: SourceSpec, entity: Entit
             "_delivered_on date not null, _loaded_at timestamptz not null default now())"
         ).format(table, sql.SQL(", ").join(columns))
     )
+    # Lineage constants come from transaction-local settings (see copy_batch) rather than
+    # from every row of the COPY stream: the stream carries only what the file sent.
+    for column, expression in LINEAGE_DEFAULTS.items():
+        conn.execute(
+            sql.SQL("alter table {} alter column {} set default " + expression).format(
+                table, sql.Identifier(column)
+            )
+        )
     for c in entity.column_names:
         conn.execute(
             sql.SQL("alter table {} add column if not exists {} text").format(
@@ -54,8 +62,27 @@ def ensure_raw_table(conn: psycopg.Connection, source: SourceSpec, entity: Entit
     )
 
 
+LINEAGE_DEFAULTS = {
+    "_batch_id": "current_setting('cityops.batch_id')::bigint",
+    "_source_file": "current_setting('cityops.source_file')",
+    "_file_sha256": "current_setting('cityops.file_sha256')",
+    "_delivered_on": "current_setting('cityops.delivered_on')::date",
+}
+
+
 def copy_columns(entity: EntitySpec) -> list[str]:
-    return [*entity.column_names, "_extra", "_row_number", *LINEAGE_COLUMNS[:3], LINEAGE_COLUMNS[4]]
+    return [*entity.column_names, "_extra", "_row_number"]
+
+
+def set_lineage(
+    cursor: psycopg.Cursor, *, batch_id: int, source_file: str, sha256: str, delivered_on: dt.date
+) -> None:
+    """Lineage of the rows the next COPYs write, for the rest of this transaction."""
+    cursor.execute(
+        "select set_config('cityops.batch_id', %s, true), set_config('cityops.source_file', %s, true), "
+        "set_config('cityops.file_sha256', %s, true), set_config('cityops.delivered_on', %s, true)",
+        (str(batch_id), source_file, sha256, delivered_on.isoformat()),
+    )
 
 
 def copy_batch(
@@ -73,15 +100,10 @@ def copy_batch(
     n = batch.num_rows
     if n == 0:
         return 0
-    table = pa.Table.from_batches([batch]).append_column(
-        "_batch_id", pa.array([batch_id] * n, pa.int64())
+    set_lineage(
+        cursor, batch_id=batch_id, source_file=source_file, sha256=sha256, delivered_on=delivered_on
     )
-    for name, value in (
-        ("_source_file", source_file),
-        ("_file_sha256", sha256),
-        ("_delivered_on", delivered_on.isoformat()),
-    ):
-        table = table.append_column(name, pa.array([value] * n, pa.string()))
+    table = pa.Table.from_batches([batch])
     buffer = io.BytesIO()
     pacsv.write_csv(
         table,
