@@ -92,27 +92,33 @@ class Chunk:
 
 
 class SeqAllocator:
-    """Unique 3-digit sequence numbers per (region, birth date, sex), across chunks."""
+    """Unique 3-digit sequence numbers per (region, birth date, sex), across chunks.
 
-    def __init__(self) -> None:
-        self.counts: dict[int, int] = {}
-        self._dense = np.zeros(0, dtype=np.int16)
+    Counts live in one dense int32 array indexed by (region, day since 1900, sex): a few
+    megabytes for the whole city, and every chunk is allocated with vectorised numpy.
+    """
 
-    def allocate(self, cell: np.ndarray) -> np.ndarray:
+    EPOCH = np.datetime64("1900-01-01", "D")
+    DAYS = 200 * 366
+
+    def __init__(self, regions: list[int]) -> None:
+        self.region_index = {code: i for i, code in enumerate(sorted(set(regions)))}
+        self.counts = np.zeros(len(self.region_index) * self.DAYS * 2, dtype=np.int32)
+
+    def allocate(self, region: np.ndarray, birth: np.ndarray, male: np.ndarray) -> np.ndarray:
+        lookup = np.vectorize(self.region_index.__getitem__, otypes=[np.int64])
+        day = (birth.astype("datetime64[D]") - self.EPOCH).astype(np.int64)
+        cell = (lookup(region) * self.DAYS + day) * 2 + male.astype(np.int64)
         order = np.argsort(cell, kind="stable")
         sorted_cells = cell[order]
         starts = np.r_[0, np.flatnonzero(np.diff(sorted_cells)) + 1]
-        run_id = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(cell)]))
-        rank_sorted = np.arange(len(cell)) - starts[run_id]
-        uniq = sorted_cells[starts]
-        base = np.fromiter(
-            (self.counts.get(int(c), 0) for c in uniq), dtype=np.int64, count=len(uniq)
-        )
         sizes = np.diff(np.r_[starts, len(cell)])
-        for c, b, s in zip(uniq.tolist(), base.tolist(), sizes.tolist(), strict=True):
-            self.counts[c] = b + s
+        run_id = np.repeat(np.arange(len(starts)), sizes)
+        uniq = sorted_cells[starts]
+        base = self.counts[uniq].astype(np.int64)
+        self.counts[uniq] += sizes.astype(np.int32)
         rank = np.empty(len(cell), dtype=np.int64)
-        rank[order] = rank_sorted + base[run_id]
+        rank[order] = np.arange(len(cell)) - starts[run_id] + base[run_id]
         return rank
 
 
@@ -151,7 +157,7 @@ class PopulationBuilder:
         self.street_names = np.array([s.name for s in self.streets])
         self.street_district_names = np.array([s.district_name for s in self.streets])
         self.roads = [roads_for(i) for i in range(len(self.streets))]
-        self.seq = SeqAllocator()
+        self.seq = SeqAllocator([int(c) for c in self.street_district] + OTHER_REGIONS)
         self.households_total = int(round(scale.persons / MEAN_HOUSEHOLD_SIZE))
 
     # -- one chunk -------------------------------------------------------------------
@@ -224,8 +230,7 @@ class PopulationBuilder:
             np.array(OTHER_REGIONS)[rng.integers(0, len(OTHER_REGIONS), n)],
         )
         ymd = _yyyymmdd(birth)
-        cell = (region.astype(np.int64) * 100_000_000 + ymd) * 2 + male
-        rank = self.seq.allocate(cell) % 500
+        rank = self.seq.allocate(region.astype(np.int64), birth, male) % 500
         seq = rank * 2 + male.astype(np.int64)
         id18 = idcard.make_ids(region.astype(np.int64), ymd, seq)
 

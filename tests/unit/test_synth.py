@@ -80,6 +80,8 @@ def test_landing_tree_follows_the_contract(city: Path) -> None:
 def test_population_rows_parse(city: Path) -> None:
     rows = _csv(_files(city, "population", "persons_*.csv")[-1], "utf-8")
     assert len(rows) > 1500
+    normalised = [_norm(r["身份证号"]) for r in rows]
+    assert len(set(normalised)) == len(rows), "every registered person has a distinct ID number"
     assert {"身份证号", "姓名", "性别", "出生日期", "户号", "人口状态"} <= set(rows[0])
     for r in rows:
         dt.datetime.strptime(r["出生日期"], "%Y%m%d")
