@@ -332,6 +332,67 @@ def export_cmd(
     console.print(f"{len(result.files)} files for {result.as_of} in {result.root}")
 
 
+@app.command("graduates")
+def graduates_cmd(
+    street: str = typer.Option(None, "--street", help="one street's code, e.g. 310101002"),
+    full_ids: bool = typer.Option(
+        False, "--full-ids", help="full ID numbers (needs --reason; recorded in ops.audit_log)"
+    ),
+    reason: str = typer.Option(None, "--reason", help="why full ID numbers are read"),
+    csv_out: Path = typer.Option(None, "--csv", help="write a CSV file (0600) instead of a table"),
+) -> None:
+    """List the graduates from low-income families (masked IDs unless --full-ids)."""
+    from .exports import graduate_list
+    from .fileio import csv_bytes, write_private
+    from .warehouse import warehouse_url
+
+    try:
+        headers, rows = graduate_list(
+            warehouse_url(), street_code=street, full_ids=full_ids, reason=reason
+        )
+    except ValueError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if csv_out:
+        write_private(csv_out, csv_bytes(headers, [[_cell(v) for v in r] for r in rows]))
+        console.print(f"{len(rows)} graduate(s) written to {csv_out}")
+        return
+    table = Table(*headers, title=f"{len(rows)} graduate(s)")
+    for r in rows:
+        table.add_row(*(str(_cell(v)) for v in r))
+    console.print(table)
+
+
+def _cell(value: object) -> object:
+    from .exports import _cell as cell
+
+    return cell(value)
+
+
+@warehouse_app.command("street-account")
+def warehouse_street_account(
+    street_code: str = typer.Argument(..., help="the street's code, e.g. 310101002"),
+) -> None:
+    """Create the login of one street (it sees only its own rows of the street marts).
+
+    The password, if any, is read from CITYOPS_STREET_PASSWORD (never from the command line).
+    """
+    import psycopg
+
+    from .roles import create_street_account
+    from .warehouse import warehouse_url
+
+    try:
+        with psycopg.connect(warehouse_url(), autocommit=True) as conn:
+            role = create_street_account(
+                conn, street_code, os.environ.get("CITYOPS_STREET_PASSWORD") or None
+            )
+    except ValueError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"street account {role} ready")
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     truth: Path = typer.Option(..., help="the generator's ground-truth folder of the loaded city"),

@@ -19,13 +19,19 @@ class DbtFailed(RuntimeError):
 
 
 def dbt_environ(url: str, settings: Settings | None = None) -> dict[str, str]:
+    """dbt's connection (as ``cityops_transformer``) and paths, as environment variables."""
+    from .roles import role_name
+
     settings = settings or get_settings()
     parts = urlsplit(url)
+    role = role_name("transformer")
+    own_password = settings.role_passwords.get("transformer")
     return {
         "DBT_HOST": parts.hostname or "127.0.0.1",
         "DBT_PORT": str(parts.port or 5432),
-        "DBT_USER": unquote(parts.username or "postgres"),
-        "DBT_PASSWORD": unquote(parts.password or ""),
+        "DBT_USER": role if own_password else unquote(parts.username or "postgres"),
+        "DBT_PASSWORD": own_password or unquote(parts.password or ""),
+        "DBT_ROLE": "" if own_password else role,
         "DBT_DBNAME": parts.path.lstrip("/") or "cityops",
         "DBT_PROFILES_DIR": str(settings.dbt_project_dir),
         "DBT_PROJECT_DIR": str(settings.dbt_project_dir),

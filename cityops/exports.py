@@ -1,8 +1,8 @@
 """Scheduled matching exports: one file per street, for the people who act on them.
 
 ``exports/<as-of>/graduate_assistance/<district>/<street>.csv|.xlsx`` carries full ID
-numbers (an authorised export: files are 0600 and every one is audited in
-``ops.exports``); ``exports/<as-of>/facade_risk/<district>/<street>.csv|.xlsx`` lists red
+numbers (an authorised export: it runs as ``cityops_exporter``, reads the IDs through the
+audited ``ops.graduate_ids()``, writes 0600 files and records every one in ``ops.exports``); ``exports/<as-of>/facade_risk/<district>/<street>.csv|.xlsx`` lists red
 and orange buildings by score. ``manifest.json`` records rows and sha256 per file. The
 same as-of date rewrites the same bytes.
 """
@@ -20,6 +20,7 @@ from pathlib import Path
 import psycopg
 
 from .fileio import csv_bytes, write_private, xlsx_bytes
+from .roles import role_url
 
 GRADUATE_COLUMNS = [
     ("district_name", "区"),
@@ -81,16 +82,18 @@ def marts_as_of(url: str) -> str | None:
     return row[0].isoformat() if row and row[0] else None
 
 
-def _graduates(conn: psycopg.Connection) -> list[dict[str, object]]:
+def _graduates(conn: psycopg.Connection, reason: str) -> list[dict[str, object]]:
+    # Full IDs come only through ops.graduate_ids(), which audits the read in ops.audit_log.
     cur = conn.execute(
         """
-        select g.district_name, g.street_name, g.person_name, i.id_number_normalised as id_number, g.gender,
+        select g.district_name, g.street_name, g.person_name, i.id_number, g.gender,
                g.university, g.degree, g.major, g.expected_graduation_on, g.welfare_case_no,
                g.welfare_link_path, g.person_match_path, g.person_match_confidence
         from marts.mart_graduate_assistance as g
-        inner join intermediate.int_person_identity as i on i.person_key = g.person_key
-        order by g.district_name, g.street_name, g.person_name, i.id_number_normalised
-        """
+        inner join ops.graduate_ids(%s) as i on i.person_key = g.person_key
+        order by g.district_name, g.street_name, g.person_name, i.id_number
+        """,
+        (reason,),
     )
     names = [c.name for c in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
@@ -144,13 +147,16 @@ def write_exports(
     if not as_of:
         raise RuntimeError("the marts are empty: run the transform before exporting")
     actor = actor or os.environ.get("CITYOPS_ACTOR") or "cityops_exporter"
+    url = role_url(url, "exporter")
     target = exports_root / as_of
     exports_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{as_of}-", dir=exports_root))
     result = ExportResult(as_of, target)
     with psycopg.connect(url) as conn:
+        conn.execute("select set_config('cityops.actor', %s, false)", (actor,))
+        graduates = _graduates(conn, f"scheduled matching export as of {as_of}")
         for export, rows, columns, full_ids in (
-            ("graduate_assistance", _graduates(conn), GRADUATE_COLUMNS, True),
+            ("graduate_assistance", graduates, GRADUATE_COLUMNS, True),
             ("facade_risk", _facades(conn), FACADE_COLUMNS, False),
         ):
             groups: dict[tuple[str, str], list[dict[str, object]]] = {}
@@ -213,3 +219,47 @@ def write_exports(
                     ),
                 )
     return result
+
+
+def graduate_list(
+    url: str,
+    *,
+    street_code: str | None = None,
+    full_ids: bool = False,
+    reason: str | None = None,
+    actor: str | None = None,
+) -> tuple[list[str], list[list[object]]]:
+    """The graduate assistance list (one street or all) for a person at a terminal.
+
+    By default as ``cityops_bi`` with masked ID numbers. ``full_ids`` reads through
+    ``ops.graduate_ids()`` as ``cityops_exporter``: it needs a ``reason`` and the read is
+    recorded in ``ops.audit_log`` (who, why, which street, how many rows).
+    """
+    if full_ids and not (reason and reason.strip()):
+        raise ValueError("reading full ID numbers needs a reason (--reason)")
+    columns = [c for c in GRADUATE_COLUMNS if c[0] != "id_number"]
+    select = ", ".join(f"g.{key}" for key, _ in columns)
+    if full_ids:
+        query = (
+            f"select i.id_number, {select} from marts.mart_graduate_assistance as g "
+            "inner join ops.graduate_ids(%(reason)s, %(street)s) as i on i.person_key = g.person_key "
+        )
+        role = "exporter"
+    else:
+        query = (
+            f"select p.id_number_masked, {select} from marts.mart_graduate_assistance as g "
+            "left join marts.dim_person as p on p.person_key = g.person_key "
+        )
+        role = "bi"
+    query += (
+        "where %(street)s::text is null or g.street_code = %(street)s "
+        "order by g.district_name, g.street_name, g.person_name"
+    )
+    with psycopg.connect(role_url(url, role)) as conn:
+        conn.execute(
+            "select set_config('cityops.actor', %s, false)",
+            (actor or os.environ.get("CITYOPS_ACTOR") or os.environ.get("USER") or "unknown",),
+        )
+        rows = [list(r) for r in conn.execute(query, {"reason": reason, "street": street_code})]
+    headers = ["身份证号" if full_ids else "身份证号(脱敏)", *(label for _, label in columns)]
+    return headers, rows

@@ -3,7 +3,7 @@
 No extension is needed (the embedded server has none): HMAC(K, m) =
 SHA256((K ^ opad) || SHA256((K ^ ipad) || m)). The two pads are derived from
 ``CITYOPS_HMAC_KEY`` here and stored in ``ops.person_key_secret``, which only the
-warehouse owner and the transformer can read; SQL text and dbt's compiled files
+warehouse owner and ``cityops_transformer`` can read; SQL text and dbt's compiled files
 only ever show ``ops.person_key(id)``.
 """
 
@@ -51,3 +51,7 @@ def install_person_key(conn: psycopg.Connection, key: str) -> None:
         $$
         """
     )
+    # Only the transformer may compute keys: with the function anyone could test guesses.
+    conn.execute("revoke all on function ops.person_key(text) from public")
+    conn.execute("grant execute on function ops.person_key(text) to cityops_transformer")
+    conn.execute("grant select on ops.person_key_secret to cityops_transformer")

@@ -7,7 +7,7 @@ CLI, the DAGs and the tests all go through :func:`get_settings`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +30,8 @@ class Settings:
     warehouse_url: str | None
     hmac_key: str
     env: str
+    #: Passwords of the pipeline roles (step -> password), from CITYOPS_<STEP>_PASSWORD.
+    role_passwords: dict[str, str] = field(default_factory=dict)
 
     @property
     def uses_embedded_warehouse(self) -> bool:
@@ -104,6 +106,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         warehouse_url=env.get("WAREHOUSE_URL") or None,
         hmac_key=env.get("CITYOPS_HMAC_KEY") or DEV_HMAC_KEY,
         env=(env.get("CITYOPS_ENV") or "development").lower(),
+        role_passwords={
+            step: env[f"CITYOPS_{step.upper()}_PASSWORD"]
+            for step in ("loader", "transformer", "bi", "exporter")
+            if env.get(f"CITYOPS_{step.upper()}_PASSWORD")
+        },
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import shutil
 import socket
 import stat
 import subprocess
@@ -66,8 +67,15 @@ def _ensure_system_user(name: str) -> None:
     try:
         pwd.getpwnam(name)
     except KeyError:
+        # PATH of a non-login shell may lack the sbin folders
+        useradd = shutil.which("useradd", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
+        if useradd is None:
+            raise WarehouseError(
+                f"running as root, the embedded PostgreSQL needs an unprivileged user {name!r}: "
+                "useradd was not found; create the user or run as a normal user"
+            ) from None
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "-s", "/usr/sbin/nologin", name],
+            [useradd, "--system", "--no-create-home", "-s", "/usr/sbin/nologin", name],
             check=True,
             capture_output=True,
             text=True,
@@ -266,8 +274,9 @@ def connect(url: str | None = None, *, autocommit: bool = False) -> Iterator[psy
 
 
 def bootstrap(url: str | None = None, *, hmac_key: str | None = None) -> None:
-    """Create schemas, operations tables and the person-key function; idempotent."""
+    """Create schemas, operations tables, roles and the person-key function; idempotent."""
     from .privacy import install_person_key
+    from .roles import set_passwords
 
     url = url or warehouse_url()
     ensure_database(url)
@@ -276,4 +285,8 @@ def bootstrap(url: str | None = None, *, hmac_key: str | None = None) -> None:
         # Serialise concurrent bootstraps (two DAGs starting at once).
         conn.execute("select pg_advisory_xact_lock(hashtext('cityops.bootstrap'))")
         conn.execute(ddl)
+        conn.execute(
+            resources.files("cityops").joinpath("sql/roles.sql").read_text(encoding="utf-8")
+        )
         install_person_key(conn, hmac_key or get_settings().hmac_key)
+        set_passwords(conn)

@@ -55,7 +55,9 @@ with DbtDag(
         profile_name="cityops",
         target_name="warehouse",
         profile_mapping=WarehouseProfileMapping(
-            conn_id="warehouse", profile_args={"schema": "staging"}
+            conn_id="warehouse",
+            # every model is built as the transformer role, whatever the connection's login
+            profile_args={"schema": "staging", "role": "cityops_transformer"},
         ),
     ),
     render_config=RenderConfig(

@@ -425,11 +425,17 @@ def ingest_pending(
     dag_run_id: str | None = None,
     build_docs: bool = True,
 ) -> IngestSummary:
-    """Load every delivery of a source not loaded yet, oldest first."""
+    """Load every delivery of a source not loaded yet, oldest first.
+
+    ``url`` is the warehouse owner's: it bootstraps, then every load connects as
+    ``cityops_loader``, which can write raw and the ledger and nothing else.
+    """
+    from cityops.roles import role_url
     from cityops.warehouse import bootstrap
 
     source = get_source(source_name)
     bootstrap(url)
+    url = role_url(url, "loader")
     with psycopg.connect(url, autocommit=True) as conn:
         for entity in source.entities:
             ensure_raw_table(conn, source, entity)

@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,59 @@ def fresh_url(warehouse_url: str) -> str:
     yield url
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@dataclass
+class PipelineRun:
+    """A warehouse database filled by one real ``cityops run`` of the tiny city."""
+
+    url: str
+    landing: Path
+    output: str  # what the run printed (stdout and stderr)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(airflow_db, warehouse_url, tiny_city, tmp_path_factory) -> PipelineRun:
+    """ingest -> transform (cosmos) -> exports through the real DAGs, in a process of its own
+    (``python -m cityops run``) with INFO logs, into a dedicated database."""
+    import subprocess
+    import sys
+
+    import psycopg
+
+    from cityops.airflow_env import airflow_conn_uri
+    from cityops.warehouse import bootstrap, with_database
+
+    name = "cityops_pipeline_" + os.urandom(4).hex()
+    with psycopg.connect(with_database(warehouse_url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = with_database(warehouse_url, name)
+    bootstrap(url)
+    landing = tmp_path_factory.mktemp("pipeline") / "landing"
+    shutil.copytree(tiny_city / "landing", landing)
+    env = dict(
+        os.environ,
+        WAREHOUSE_URL=url,
+        AIRFLOW_CONN_WAREHOUSE=airflow_conn_uri(url),
+        CITYOPS_LOG_LEVEL="INFO",
+        CITYOPS_ACTOR="pipeline-test",
+        COLUMNS="160",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "cityops", "run", "--landing", str(landing), "--as-of", TINY_AS_OF],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    yield PipelineRun(url, landing, output)
+    with psycopg.connect(with_database(warehouse_url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def pipeline(pipeline_run: PipelineRun) -> str:
+    """The URL of the database that :func:`pipeline_run` filled."""
+    return pipeline_run.url

@@ -6,7 +6,6 @@
     staging.id_number_problem() says why a normalised number is not valid (null when valid).
 #}
 {% macro create_udfs() %}
-create schema if not exists staging;
 
 create or replace function staging.id_number_check_char(first17 text) returns text
 language sql immutable strict parallel safe as $$

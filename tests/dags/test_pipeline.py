@@ -1,12 +1,12 @@
 """The whole pipeline through the real DAGs on a tiny city: ingest -> transform (cosmos)
--> exports, checked against the generator's ground truth."""
+-> exports, checked against the generator's ground truth (the ``pipeline`` fixture runs
+``cityops run`` in its own process; see conftest)."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import json
-import os
 import re
 import shutil
 import stat
@@ -17,39 +17,11 @@ import psycopg
 import pytest
 
 from cityops import evaluation
-from cityops.airflow_env import airflow_conn_uri, run_dag
 from cityops.settings import get_settings
-from ingest.sources import REGISTRY
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 AS_OF = "2026-11-24"
 ID_PATTERN = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-
-
-@pytest.fixture(scope="module")
-def pipeline(airflow_db, warehouse_url, tiny_city, tmp_path_factory):
-    """A dedicated warehouse database filled by the real DAGs."""
-    from cityops.warehouse import bootstrap, with_database
-
-    name = "cityops_pipeline_" + os.urandom(4).hex()
-    with psycopg.connect(with_database(warehouse_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = with_database(warehouse_url, name)
-    bootstrap(url)
-    landing = tmp_path_factory.mktemp("pipeline") / "landing"
-    shutil.copytree(tiny_city / "landing", landing)
-    previous = os.environ["AIRFLOW_CONN_WAREHOUSE"]
-    os.environ["AIRFLOW_CONN_WAREHOUSE"] = airflow_conn_uri(url)
-    try:
-        for source in REGISTRY:
-            run_dag(f"ingest_{source}", {"landing": str(landing)})
-        run_dag("transform", {"as_of": AS_OF})
-        run_dag("export_matching", {"as_of": AS_OF})
-        yield url
-    finally:
-        os.environ["AIRFLOW_CONN_WAREHOUSE"] = previous
-        with psycopg.connect(with_database(warehouse_url, "postgres"), autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
 
 
 def test_graduate_list_matches_the_truth_exactly(pipeline, tiny_city) -> None:

@@ -5,6 +5,10 @@
     severity-3 case or a breakage in the last 30 days makes the building red with an
     emergency action within 24 hours.
 #}
+{{ config(
+    grants={'+select': ['cityops_street']},
+    post_hook="{{ street_row_security('street_code') }}",
+) }}
 {% set as_of = var('as_of') %}
 {% set factors = [
     'facade_age_years', 'years_since_major_repair', 'sealant_age_years', 'height_m', 'curtain_wall_area_m2',
@@ -28,6 +32,10 @@ factors as (
 
 tiers as (
     select * from {{ ref('facade_risk_tiers') }}
+),
+
+streets as (
+    select * from {{ ref('ref_shanghai_streets') }}
 ),
 
 long as (
@@ -88,6 +96,7 @@ final as (
         factor_values.building_code,
         factor_values.district_code,
         factor_values.district_name,
+        streets.street_code,
         factor_values.street_name,
         tiered.risk_score,
         case when factor_values.open_severity3_cases > 0 or factor_values.breakages_30d > 0
@@ -118,6 +127,9 @@ final as (
         on tiered.building_code = factor_values.building_code
     inner join tiers
         on tiers.tier = tiered.score_tier
+    left join streets
+        on streets.district_code = factor_values.district_code
+        and streets.street_name = factor_values.street_name
 )
 
 select * from final

@@ -6,8 +6,13 @@
        same registry household as the roll's head;
     3. alive and registered in Shanghai (registry status 正常);
     4. no social-insurance contribution in the 3 calendar months before as-of's month.
-    The full ID number is not here: authorised exports join int_person_identity.
+    The full ID number is not here: authorised exports read it through the audited
+    function ops.graduate_ids(). Street accounts see their own street's rows only.
 #}
+{{ config(
+    grants={'+select': ['cityops_street']},
+    post_hook="{{ street_row_security('street_code') }}",
+) }}
 {% set as_of = var('as_of') %}
 
 with
