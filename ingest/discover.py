@@ -8,15 +8,32 @@ from pathlib import Path
 
 from .spec import SourceSpec
 
+#: Suffixes of files a department is still writing; they are picked up once renamed.
+IN_PROGRESS = (".part", ".tmp", ".partial", ".crdownload")
+
 
 @dataclass(frozen=True)
 class Delivery:
     path: Path
     delivered_on: dt.date
+    #: (size, mtime in ns) when the file was discovered; a load commits only if it still holds.
+    fingerprint: tuple[int, int] = (-1, -1)
 
     @property
     def size(self) -> int:
         return self.path.stat().st_size
+
+    def changed(self) -> bool:
+        """Whether the file was rewritten or grew since discovery (e.g. still being copied)."""
+        try:
+            return _fingerprint(self.path) != self.fingerprint
+        except FileNotFoundError:
+            return True
+
+
+def _fingerprint(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
 
 @dataclass
@@ -43,12 +60,12 @@ def discover(landing: Path, source: SourceSpec, known: dict[str, int] | None = N
             ignored.append(f"{folder}: folder name is not a delivery date (YYYY-MM-DD)")
             continue
         for path in sorted(folder.iterdir()):
-            if not path.is_file() or path.name.startswith("."):
-                continue
+            if not path.is_file() or path.name.startswith(".") or path.suffix in IN_PROGRESS:
+                continue  # hidden or still being written (deliver as .name or name.part, then rename)
             if not source.entities_for(path.name):
                 ignored.append(f"{path}: file name matches no {source.name} contract")
                 continue
             if known.get(str(path)) == path.stat().st_size:
                 continue
-            deliveries.append(Delivery(path, day))
+            deliveries.append(Delivery(path, day, _fingerprint(path)))
     return Discovery(deliveries, ignored)

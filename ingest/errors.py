@@ -21,3 +21,8 @@ class ValidationFailed(IngestError):
 
 class TooManyRejects(IngestError):
     """More rows were unreadable than the contract tolerates."""
+
+
+class FileChanged(IngestError):
+    """The file changed while it was being loaded (still being delivered): nothing is
+    committed, nothing is quarantined, and the next run loads the settled file."""

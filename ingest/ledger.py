@@ -86,6 +86,11 @@ def mark_interrupted(conn: psycopg.Connection, source: str, file_name: str, sha2
     return cur.rowcount
 
 
+def _jsonb(value: object) -> str:
+    """JSON for a jsonb column: jsonb refuses the NUL escape a corrupt file may bring."""
+    return json.dumps(value, ensure_ascii=False, default=str).replace("\\u0000", "\\\\u0000")
+
+
 def finish(
     conn: psycopg.Connection, record: BatchRecord, status: str, quarantine_path: str | None = None
 ) -> None:
@@ -100,8 +105,8 @@ def finish(
             record.rows_loaded,
             record.rows_rejected,
             record.extra_columns,
-            json.dumps(record.warnings, ensure_ascii=False, default=str),
-            json.dumps(record.errors, ensure_ascii=False, default=str),
+            _jsonb(record.warnings),
+            _jsonb(record.errors),
             quarantine_path,
             record.read_seconds,
             record.validate_seconds,

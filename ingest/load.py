@@ -23,8 +23,32 @@ def raw_table(source: SourceSpec, entity: EntitySpec) -> sql.Composed:
 
 
 def ensure_raw_table(conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec) -> None:
-    """Create the raw table, or add columns a newer spec declares; idempotent."""
+    """Create the raw table, or add columns a newer spec declares; idempotent.
+
+    A table that already has every column is left alone (no DDL, no lock); otherwise the
+    change runs in one transaction under an advisory lock, so that two loads starting
+    at once do not race on the catalog.
+    """
     table = raw_table(source, entity)
+    columns = dict(
+        conn.execute(
+            "select column_name, column_default is not null from information_schema.columns "
+            "where table_schema = 'raw' and table_name = %s",
+            (source.table(entity),),
+        ).fetchall()
+    )
+    present = set(columns)
+    defaults = {c for c, has_default in columns.items() if has_default}
+    if set(entity.column_names) <= present and set(LINEAGE_DEFAULTS) <= defaults:
+        return
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('cityops.raw_ddl'))")
+        _create_or_alter(conn, source, entity, table)
+
+
+def _create_or_alter(
+    conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec, table: sql.Composed
+) -> None:
     columns = [sql.SQL("{} text").format(sql.Identifier(c)) for c in entity.column_names]
     conn.execute(
         sql.SQL(

@@ -31,7 +31,13 @@ import pyarrow as pa
 
 from . import ledger
 from .discover import Delivery, discover
-from .errors import ContractError, IngestError, TooManyRejects, ValidationFailed
+from .errors import (
+    ContractError,
+    FileChanged,
+    IngestError,
+    TooManyRejects,
+    ValidationFailed,
+)
 from .load import copy_batch, ensure_raw_table
 from .mapping import ColumnMapping, plan_mapping
 from .readers import FileReader, open_reader
@@ -48,10 +54,16 @@ GROUP_ROWS = 300_000
 GROUP_FILES = 400
 
 
+FILE_CHANGED = (
+    "the file changed while it was being loaded (is it still being delivered?): "
+    "nothing was committed; the next run loads it"
+)
+
+
 @dataclass
 class FileOutcome:
     path: str
-    status: str  # loaded | duplicate | failed
+    status: str  # loaded | duplicate | failed (refused, quarantined) | deferred (changed mid-load)
     rows_loaded: int = 0
     rows_rejected: int = 0
     rows_in_file: int = 0
@@ -82,6 +94,7 @@ class IngestSummary:
             "files_loaded": sum(f.status == "loaded" for f in self.files),
             "files_duplicate": sum(f.status == "duplicate" for f in self.files),
             "files_failed": len(self.failed),
+            "files_deferred": sum(f.status == "deferred" for f in self.files),
             "rows_loaded": self.rows_loaded,
             "rows_rejected": sum(f.rows_rejected for f in self.files),
             "failures": [
@@ -174,16 +187,23 @@ def _copy_entity(
                 [f.as_dict() for f in result.failures],
             )
         t = time.perf_counter()
-        record.rows_loaded += copy_batch(
-            cur,
-            source,
-            load.entity,
-            batch,
-            batch_id=record.batch_id,
-            source_file=str(delivery.path),
-            sha256=sha256,
-            delivered_on=delivery.delivered_on,
-        )
+        try:
+            record.rows_loaded += copy_batch(
+                cur,
+                source,
+                load.entity,
+                batch,
+                batch_id=record.batch_id,
+                source_file=str(delivery.path),
+                sha256=sha256,
+                delivered_on=delivery.delivered_on,
+            )
+        except psycopg.errors.DataError as exc:
+            # e.g. NUL bytes: text the department sent that PostgreSQL cannot store
+            raise ContractError(
+                f"the file holds text PostgreSQL cannot store ({exc.diag.message_primary}; "
+                f"{exc.diag.context or 'COPY'}): is it binary or corrupt?"
+            ) from exc
         record.copy_seconds += time.perf_counter() - t
     reader, entity = load.reader, load.entity
     record.read_seconds, record.validate_seconds = load.read_seconds, load.validate_seconds
@@ -199,7 +219,7 @@ def _copy_entity(
                     record.batch_id,
                     r.row_number if r.row_number > 0 else -(i + 1),
                     r.reason,
-                    r.raw_text,
+                    r.raw_text.replace("\x00", "\\x00") if r.raw_text else r.raw_text,
                 )
                 for i, r in enumerate(reader.rejects)
             ],
@@ -307,7 +327,19 @@ def commit_file(
                 for load, record in zip(loads, records, strict=True):
                     _copy_entity(cur, source, load, delivery, sha256, record)
                     ledger.finish(conn, record, "loaded")
+                if delivery.changed():
+                    raise FileChanged(FILE_CHANGED)
         except IngestError as exc:
+            if isinstance(exc, FileChanged) or delivery.changed():
+                # A file still being written is not a bad file: roll back, keep it, retry later.
+                message = str(exc) if isinstance(exc, FileChanged) else f"{FILE_CHANGED}: {exc}"
+                for record in records:
+                    record.errors = [{"error": message}]
+                    record.rows_loaded = 0
+                    ledger.finish(book, record, "failed")
+                outcome.status, outcome.error = "deferred", message
+                log.warning("%s: %s", path, message)
+                return outcome
             failures = exc.failures if isinstance(exc, ValidationFailed) else []
             target = quarantine_file(
                 path,

@@ -84,7 +84,10 @@ class CsvReader(FileReader):
             return "skip"
 
         # pyarrow needs the column names up front: read the header line ourselves.
-        names = [n.strip().lstrip("\ufeff") for n in next(csv.reader([self._header_line()]))]
+        try:
+            names = [n.strip().lstrip("\ufeff") for n in next(csv.reader([self._header_line()]))]
+        except csv.Error as exc:
+            raise ContractError(f"the header row is not valid CSV: {exc}") from exc
         self.headers = names
         encoding = (
             "utf8" if self.entity.encoding in ("utf-8", "utf-8-sig") else self.entity.encoding
@@ -126,19 +129,28 @@ class CsvReader(FileReader):
     def batches(self) -> Iterator[pa.RecordBatch]:
         import pyarrow.lib
 
-        stream = self._open()
+        try:
+            stream = self._open()
+        except (pyarrow.lib.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise ContractError(
+                f"cannot read the file as {self.entity.encoding.upper()} CSV "
+                f"(a header row, a line break, then one row per line): {exc}"
+            ) from exc
         row = 1  # the header is line 1
+        consumed = 0  # rejects already placed (pyarrow may parse a block while opening)
+        read = 0
         while True:
-            before = len(self.rejects)
             try:
                 batch = stream.read_next_batch()
             except StopIteration:
+                self.rows_seen = read + len(self.rejects)
                 return
             except (pyarrow.lib.ArrowInvalid, UnicodeDecodeError) as exc:
                 raise ContractError(
                     f"cannot decode the file as {self.entity.encoding.upper()} CSV: {exc}"
                 ) from exc
-            rejected = sorted(r.row_number for r in self.rejects[before:] if r.row_number > 0)
+            rejected = sorted(r.row_number for r in self.rejects[consumed:] if r.row_number > 0)
+            consumed = len(self.rejects)
             n = batch.num_rows
             numbers: list[int] = []
             candidate = row + 1
@@ -151,7 +163,8 @@ class CsvReader(FileReader):
                     numbers.append(candidate)
                 candidate += 1
             row = max(candidate - 1, rejected[-1] if rejected else 0)
-            self.rows_seen += n + len(self.rejects) - before
+            read += n
+            self.rows_seen = read + len(self.rejects)
             yield batch.append_column("_row_number", pa.array(numbers, type=pa.int64()))
 
 
