@@ -53,3 +53,16 @@ def refusal_message(summary: dict[str, Any]) -> str | None:
     for f in failures:
         lines.append(f"- {f['file']}: {f['error']} -> report: {f['quarantined_as']}.report.md")
     return "\n".join(lines)
+
+
+def run_as_of(params: dict[str, Any] | None, dag_run: Any) -> str:
+    """The as-of date of a transform run (same rule as the DAG's ``AS_OF`` template)."""
+    from airflow.sdk import Variable
+
+    pinned = (params or {}).get("as_of") or Variable.get("cityops_as_of", default=None)
+    if pinned:
+        return str(pinned)
+    import pendulum
+
+    when = dag_run.logical_date or dag_run.run_after  # asset-triggered runs have no logical date
+    return pendulum.instance(when).in_timezone("Asia/Shanghai").to_date_string()

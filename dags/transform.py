@@ -6,7 +6,7 @@ its tests attached (`TestBehavior.BUILD`), seeds first. Scheduled by any `raw_<s
 (data-aware: it runs when new rows land); publishes the `marts` Asset that schedules the
 matching exports. dbt's manifest is loaded from `CITYOPS_HOME/dbt/target` (built by
 `cityops dbt parse`), so parsing this file never runs dbt. The run date (`as_of`) comes from the
-`as_of` param or the run's logical date, never from the clock inside a model.
+`as_of` param, the `cityops_as_of` Variable or the run's date, never from the clock inside a model.
 """
 
 from pathlib import Path
@@ -18,6 +18,7 @@ from cityops.assets import MARTS, raw_asset
 from cityops.cosmos_profile import WarehouseProfileMapping
 from cityops.dag_defaults import DEFAULT_ARGS, START_DATE
 from cityops.settings import get_settings
+from cityops.tasks import run_as_of
 from ingest.sources import REGISTRY
 
 settings = get_settings()
@@ -29,7 +30,9 @@ schedule = None
 for _name in REGISTRY:
     schedule = raw_asset(_name) if schedule is None else schedule | raw_asset(_name)
 
-AS_OF = "{{ params.as_of or dag_run.logical_date.in_timezone('Asia/Shanghai').to_date_string() }}"
+# The as-of date: the run's param, else the Airflow Variable `cityops_as_of` (pins a replay),
+# else the run's date in Shanghai (see cityops.tasks.run_as_of).
+AS_OF = "{{ cityops_as_of(params, dag_run) }}"
 
 with DbtDag(
     dag_id="transform",
@@ -41,6 +44,7 @@ with DbtDag(
     doc_md=__doc__,
     tags=["cityops", "dbt"],
     params={"as_of": Param(None, type=["null", "string"], description="YYYY-MM-DD")},
+    user_defined_macros={"cityops_as_of": run_as_of},
     project_config=ProjectConfig(
         dbt_project_path=settings.dbt_project_dir,
         manifest_path=manifest,
@@ -82,9 +86,7 @@ with DbtDag(
         from cityops.airflow_env import warehouse_url_from_connection
         from cityops.dbt import run_dbt
 
-        as_of = (params or {}).get("as_of") or dag_run.logical_date.in_timezone(
-            "Asia/Shanghai"
-        ).to_date_string()
+        as_of = run_as_of(params, dag_run)
         run_dbt(
             ["docs", "generate", "--no-compile"],
             warehouse_url_from_connection(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,7 @@ class RuleOutcome:
         where = f"column {self.column}: " if self.column else ""
         rows = f" (rows {', '.join(map(str, self.sample_rows))})" if self.sample_rows else ""
         values = (
-            f"; e.g. {', '.join(repr(v) for v in self.sample_values[:5])}"
+            f"; e.g. {', '.join(repr(mask_ids(v)) for v in self.sample_values[:5])}"
             if self.sample_values
             else ""
         )
@@ -92,6 +93,18 @@ def load_suite_config(
     if not path.exists():
         raise FileNotFoundError(f"no expectation suite for {source.table(entity)}: expected {path}")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+_ID_LIKE = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{5,8}([0-9]{3}[0-9Xx]?)(?![0-9])")
+
+
+def mask_ids(value: Any) -> Any:
+    """A sample value as messages and logs may show it: ID-like digit runs masked."""
+    if not isinstance(value, str):
+        return value
+    return _ID_LIKE.sub(
+        lambda m: m.group(1) + "*" * (len(m.group(0)) - 10) + m.group(0)[-4:], value
+    )
 
 
 def _plain(value: Any) -> Any:
