@@ -120,3 +120,11 @@ def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> Any:
         failed = [ti.task_id for ti in dag_run.get_task_instances() if ti.state == "failed"]
         raise DagRunFailed(dag_id, state, failed, dag_run)
     return dag_run
+
+
+def worker_hostname() -> str:
+    """Airflow's ``[core] hostname_callable``: ``CITYOPS_WORKER_NAME`` when set (several
+    Celery workers on one host stay distinguishable in the UI and the metadata DB)."""
+    import socket
+
+    return os.environ.get("CITYOPS_WORKER_NAME") or socket.getfqdn()

@@ -21,6 +21,7 @@ import pytest
 
 from cityops.settings import get_settings
 
+from ..helpers import table_counts
 from .test_ingest import copy_source, count, ledger, run
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -72,21 +73,14 @@ def clean_counts(fresh_url: str, source: str, landing: Path, tmp: Path) -> dict[
 
 
 def raw_counts(url: str, source: str) -> dict[str, int]:
+    """Raw row counts per entity table of ``source``; fails on any duplicated file row."""
+    counts = table_counts(url, "raw", like=f"{source}\\_\\_%")
     with psycopg.connect(url) as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "select table_name from information_schema.tables where table_schema = 'raw' "
-                "and table_name like %s order by 1",
-                (f"{source}\\_\\_%",),
-            )
-        ]
-        counts = {t: conn.execute(f'select count(*) from raw."{t}"').fetchone()[0] for t in tables}
-        for t in tables:
+        for table in counts:
             dupes = conn.execute(
-                f'select count(*) - count(distinct (_file_sha256, _row_number)) from raw."{t}"'
+                f"select count(*) - count(distinct (_file_sha256, _row_number)) from {table}"
             ).fetchone()[0]
-            assert dupes == 0, f"raw.{t} holds {dupes} duplicated row(s)"
+            assert dupes == 0, f"{table} holds {dupes} duplicated row(s)"
     return counts
 
 
@@ -248,18 +242,6 @@ def test_the_database_stopping_mid_ingest_loses_nothing(
         server.stop()
 
 
-def _mart_counts(url: str) -> dict[str, int]:
-    with psycopg.connect(url) as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "select format('%I.%I', table_schema, table_name) from information_schema.tables "
-                "where table_schema in ('intermediate', 'marts') order by 1"
-            )
-        ]
-        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
-
-
 def test_killing_dbt_mid_build_keeps_the_last_marts_and_a_rerun_recovers(
     pipeline, warehouse_url
 ) -> None:
@@ -278,7 +260,7 @@ def test_killing_dbt_mid_build_keeps_the_last_marts_and_a_rerun_recovers(
             time.sleep(0.2)
     url = with_database(warehouse_url, name)
     try:
-        before = _mart_counts(url)
+        before = table_counts(url, "intermediate", "marts")
         assert len(before) > 20 and before["marts.mart_facade_risk"] > 0
         proc = subprocess.Popen(
             [
@@ -310,7 +292,7 @@ def test_killing_dbt_mid_build_keeps_the_last_marts_and_a_rerun_recovers(
         proc.wait(timeout=60)
         assert proc.returncode == -signal.SIGKILL
         # Every relation still answers with the last good build's rows; no temp relation leaks.
-        assert _mart_counts(url) == before
+        assert table_counts(url, "intermediate", "marts") == before
         with psycopg.connect(url) as conn:
             leftovers = conn.execute(
                 "select count(*) from pg_class where relname like '%%__dbt_tmp%%' "
@@ -318,7 +300,7 @@ def test_killing_dbt_mid_build_keeps_the_last_marts_and_a_rerun_recovers(
             ).fetchone()[0]
         assert leftovers == 0
         run_dbt(["build"], url, as_of=AS_OF, quiet=True)
-        assert _mart_counts(url) == before
+        assert table_counts(url, "intermediate", "marts") == before
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{name}" with (force)')
