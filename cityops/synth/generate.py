@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +57,7 @@ class GenerationReport:
         s.seconds += seconds
 
 
-def _write_truth_csv(path: Path, rows: list[dict[str, object]], fields: list[str]) -> None:
+def _write_truth_csv(path: Path, rows: Iterable[dict[str, object]], fields: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
@@ -199,10 +199,10 @@ def generate(
         p.uid for h in sample.welfare_households for p in h.members
     }
     registry |= {g.person.uid for g in social.world.graduates if g.person.in_registry}
-    person_rows = [
+    person_rows = (  # streamed: a city has millions of person records
         dict(r, true_id_number=uid_to_id[r["uid"]], in_registry=r["uid"] in registry)
         for r in social.world.records
-    ]
+    )
     _write_truth_csv(
         truth / "person_records.csv",
         person_rows,

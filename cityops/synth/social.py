@@ -4,6 +4,7 @@ true list of graduates eligible for employment assistance."""
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +135,52 @@ class Graduate:
     origin: str
 
 
+class RecordLog:
+    """Truth of every person record written (source, file, row, person uid, dirt), packed.
+
+    A city writes millions of such records; as dicts they would dominate the generator's
+    memory. Columns live in arrays, texts are interned; iterating yields the dicts back.
+    """
+
+    def __init__(self) -> None:
+        self._texts: dict[str, int] = {}
+        self._names: list[str] = []
+        self._source = array("H")
+        self._file = array("I")
+        self._row = array("q")
+        self._uid = array("q")
+        self._dirt = array("I")
+
+    def _intern(self, text: object) -> int:
+        key = "" if text is None else str(text)
+        code = self._texts.get(key)
+        if code is None:
+            code = self._texts[key] = len(self._names)
+            self._names.append(key)
+        return code
+
+    def append(self, record: dict[str, object]) -> None:
+        self._source.append(self._intern(record["source"]))
+        self._file.append(self._intern(record["file"]))
+        self._row.append(int(record["row"]))  # type: ignore[call-overload]
+        self._uid.append(int(record["uid"]))  # type: ignore[call-overload]
+        self._dirt.append(self._intern(record["dirt"]))
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        names = self._names
+        for i in range(len(self._row)):
+            yield {
+                "source": names[self._source[i]],
+                "file": names[self._file[i]],
+                "row": self._row[i],
+                "uid": self._uid[i],
+                "dirt": names[self._dirt[i]],
+            }
+
+
 @dataclass
 class SocialWorld:
     enrolments: list[Enrolment] = field(default_factory=list)
@@ -141,7 +188,7 @@ class SocialWorld:
     contributions: dict[int, set[str]] = field(default_factory=dict)  # uid -> {YYYYMM}
     latest_roll: dt.date | None = None
     insurance_months: list[str] = field(default_factory=list)  # delivered by as-of
-    records: list[dict[str, object]] = field(default_factory=list)  # truth: record -> person
+    records: RecordLog = field(default_factory=RecordLog)  # truth: record -> person
 
 
 class SocialBuilder:
