@@ -253,13 +253,16 @@ def ingest_cmd(
 )
 def dbt_cmd(ctx: typer.Context) -> None:
     """Run dbt on the project against the warehouse (e.g. `cityops dbt parse`, `cityops dbt test`)."""
-    from .dbt import DbtFailed, run_dbt
+    from .dbt import DbtFailed, ensure_manifest, run_dbt
     from .warehouse import bootstrap, warehouse_url
 
     url = warehouse_url()
     bootstrap(url)
     try:
-        run_dbt(list(ctx.args) or ["--help"], url)
+        if ctx.args == ["parse"]:  # also publish the manifest the transform DAG loads
+            ensure_manifest(url, force=True)
+        else:
+            run_dbt(list(ctx.args) or ["--help"], url)
     except DbtFailed as exc:
         err_console.print(f"[bold red]{exc}[/]")
         raise typer.Exit(1) from exc

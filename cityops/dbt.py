@@ -7,6 +7,7 @@ module is the plain path, and the one that builds the manifest cosmos loads.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -74,11 +75,16 @@ def run_dbt(args: list[str], url: str, *, as_of: str | None = None, quiet: bool 
 
 
 def manifest_path(settings: Settings | None = None) -> Path:
-    return (settings or get_settings()).dbt_target / "manifest.json"
+    return (settings or get_settings()).dbt_manifest
 
 
-def ensure_manifest(url: str | None = None) -> Path:
-    """Build dbt's manifest (``dbt parse``) when missing or older than the project files."""
+def ensure_manifest(url: str | None = None, *, force: bool = False) -> Path:
+    """Build and publish dbt's manifest when missing or older than the project files.
+
+    ``dbt parse`` writes into the working target folder; the result is then published
+    with an atomic rename. The transform DAG loads the published copy, so a DAG parse
+    never reads a manifest half-written by a concurrent dbt invocation.
+    """
     settings = get_settings()
     path = manifest_path(settings)
     newest = max(
@@ -86,6 +92,10 @@ def ensure_manifest(url: str | None = None) -> Path:
         for p in settings.dbt_project_dir.rglob("*")
         if p.suffix in (".sql", ".yml", ".csv") and "target" not in p.parts
     )
-    if not path.exists() or path.stat().st_mtime < newest:
+    if force or not path.exists() or path.stat().st_mtime < newest:
         run_dbt(["parse"], url or "postgresql://postgres@127.0.0.1:5432/cityops", quiet=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = path.with_name(f".{path.name}.{os.getpid()}")
+        shutil.copyfile(settings.dbt_target / "manifest.json", staged)
+        os.replace(staged, path)
     return path

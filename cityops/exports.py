@@ -75,9 +75,15 @@ class ExportResult:
         )
 
 
+class NoMartsYet(RuntimeError):
+    """The marts have not been built (or are empty): there is nothing to export yet."""
+
+
 def marts_as_of(url: str) -> str | None:
-    """The as-of date the marts were last built for."""
+    """The as-of date the marts were last built for (None before the first transform)."""
     with psycopg.connect(url) as conn:
+        if conn.execute("select to_regclass('marts.mart_facade_risk')").fetchone()[0] is None:
+            return None
         row = conn.execute("select max(as_of_date) from marts.mart_facade_risk").fetchone()
     return row[0].isoformat() if row and row[0] else None
 
@@ -145,7 +151,7 @@ def write_exports(
     """Write every per-street file for one as-of date, replace any earlier set, audit each file."""
     as_of = as_of or marts_as_of(url)
     if not as_of:
-        raise RuntimeError("the marts are empty: run the transform before exporting")
+        raise NoMartsYet("the marts have not been built yet: run the transform before exporting")
     actor = actor or os.environ.get("CITYOPS_ACTOR") or "cityops_exporter"
     url = role_url(url, "exporter")
     target = exports_root / as_of

@@ -67,7 +67,13 @@ class Settings:
 
     @property
     def dbt_target(self) -> Path:
+        """dbt's working target folder (runs, docs) for the CLI and the plain path."""
         return self.home / "dbt" / "target"
+
+    @property
+    def dbt_manifest(self) -> Path:
+        """The published manifest the transform DAG loads; replaced atomically, never written in place."""
+        return self.home / "dbt" / "manifest" / "manifest.json"
 
     @property
     def dags_folder(self) -> Path:

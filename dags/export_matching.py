@@ -9,6 +9,7 @@ updated. Every file is audited in `ops.exports`.
 """
 
 from airflow.sdk import Param, dag, task
+from airflow.sdk.exceptions import AirflowSkipException
 from airflow.timetables.assets import AssetOrTimeSchedule
 from airflow.timetables.trigger import CronTriggerTimetable
 
@@ -37,12 +38,15 @@ def export_matching():
     @task(outlets=[EXPORTS])
     def write_street_exports(params=None, outlet_events=None) -> dict:
         from cityops.airflow_env import warehouse_url_from_connection
-        from cityops.exports import write_exports
+        from cityops.exports import NoMartsYet, write_exports
         from cityops.settings import get_settings
 
-        result = write_exports(
-            warehouse_url_from_connection(), get_settings().exports, (params or {}).get("as_of")
-        )
+        try:
+            result = write_exports(
+                warehouse_url_from_connection(), get_settings().exports, (params or {}).get("as_of")
+            )
+        except NoMartsYet as exc:  # a weekly run on a warehouse that has never been transformed
+            raise AirflowSkipException(str(exc)) from exc
         summary = {
             "as_of": result.as_of,
             "folder": str(result.root),

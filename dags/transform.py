@@ -4,8 +4,9 @@
 Builds the dbt project (`dbt_project/`) with astronomer-cosmos: one Airflow task per model,
 its tests attached (`TestBehavior.BUILD`), seeds first. Scheduled by any `raw_<source>` Asset
 (data-aware: it runs when new rows land); publishes the `marts` Asset that schedules the
-matching exports. dbt's manifest is loaded from `CITYOPS_HOME/dbt/target` (built by
-`cityops dbt parse`), so parsing this file never runs dbt. The run date (`as_of`) comes from the
+matching exports. dbt's manifest is loaded from `CITYOPS_HOME/dbt/manifest` (published by
+`cityops dbt parse`), so parsing this file never runs dbt; each task runs dbt in its own
+temporary copy of the project, so parallel tasks never share a target folder. The run date (`as_of`) comes from the
 `as_of` param, the `cityops_as_of` Variable or the run's date, never from the clock inside a model.
 """
 
@@ -22,7 +23,7 @@ from cityops.tasks import run_as_of
 from ingest.sources import REGISTRY
 
 settings = get_settings()
-manifest = settings.dbt_target / "manifest.json"
+manifest = settings.dbt_manifest
 if not manifest.exists():
     raise FileNotFoundError(f"dbt manifest not found at {manifest}: run `cityops dbt parse` first")
 
@@ -50,10 +51,7 @@ with DbtDag(
         manifest_path=manifest,
         project_name="cityops",
         install_dbt_deps=False,
-        env_vars={
-            "DBT_TARGET_PATH": str(settings.dbt_target),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        },
+        env_vars={"DBT_SEND_ANONYMOUS_USAGE_STATS": "False"},
     ),
     profile_config=ProfileConfig(
         profile_name="cityops",
