@@ -109,6 +109,17 @@ def set_lineage(
     )
 
 
+def encode_batch(batch: pa.RecordBatch) -> memoryview:
+    """A mapped batch as the CSV text ``COPY`` reads (no header; blanks are NULL)."""
+    buffer = io.BytesIO()
+    pacsv.write_csv(
+        pa.Table.from_batches([batch]),
+        buffer,
+        write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"),
+    )
+    return buffer.getbuffer()
+
+
 def copy_batch(
     cursor: psycopg.Cursor,
     source: SourceSpec,
@@ -119,25 +130,23 @@ def copy_batch(
     source_file: str,
     sha256: str,
     delivered_on: dt.date,
+    encoded: memoryview | None = None,
 ) -> int:
-    """COPY one mapped batch (spec columns, ``_extra``, ``_row_number``) with its lineage."""
+    """COPY one mapped batch (spec columns, ``_extra``, ``_row_number``) with its lineage.
+
+    ``encoded`` is the batch already run through :func:`encode_batch` (by a reading
+    thread, so that encoding overlaps the previous batch's COPY).
+    """
     n = batch.num_rows
     if n == 0:
         return 0
     set_lineage(
         cursor, batch_id=batch_id, source_file=source_file, sha256=sha256, delivered_on=delivered_on
     )
-    table = pa.Table.from_batches([batch])
-    buffer = io.BytesIO()
-    pacsv.write_csv(
-        table,
-        buffer,
-        write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"),
-    )
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in copy_columns(entity))
     statement = sql.SQL("copy {} ({}) from stdin with (format csv)").format(
         raw_table(source, entity), columns
     )
     with cursor.copy(statement) as copy:
-        copy.write(buffer.getbuffer())
+        copy.write(encoded if encoded is not None else encode_batch(batch))
     return n

@@ -12,24 +12,33 @@ The order of a load, and what happens when it goes wrong:
   interrupted.
 
 Small files are read and validated in groups (one Great Expectations run for
-many files, failures attributed per file) and then committed one by one; a large
-file streams batch by batch (read, validate, COPY) inside its single transaction.
+many files, failures attributed per file) and then committed one by one. A large
+file streams batch by batch inside its single transaction: a reading thread
+reads, maps, checks and encodes the next batch while this one is copied; every
+row is checked against the suite by :mod:`ingest.checks`, Great Expectations
+validates an even sample of every batch, and the gate's verdict comes before the
+commit, so a refused file leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import queue
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
+import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
 
 from . import ledger
+from .checks import FullFileCheck
 from .discover import Delivery, discover
 from .errors import (
     ContractError,
@@ -38,12 +47,12 @@ from .errors import (
     TooManyRejects,
     ValidationFailed,
 )
-from .load import copy_batch, ensure_raw_table
+from .load import copy_batch, encode_batch, ensure_raw_table
 from .mapping import ColumnMapping, plan_mapping
 from .readers import FileReader, open_reader
 from .sources import get_source
 from .spec import EntitySpec, SourceSpec
-from .validate import Gate, GateResult
+from .validate import Gate, GateResult, load_suite_config
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,12 @@ GROUP_FILE_BYTES = 16 << 20
 #: A validation group closes at this many rows or files.
 GROUP_ROWS = 300_000
 GROUP_FILES = 400
+#: Rows of every batch of a streamed file that Great Expectations validates (evenly
+#: spaced), up to a total per file; the full-file check covers every row.
+GX_SAMPLE_PER_BATCH = 2_000
+GX_SAMPLE_ROWS = 200_000
+#: Batches a reading thread may prepare ahead of the COPY (bounds memory).
+PREFETCH_BATCHES = 2
 
 
 FILE_CHANGED = (
@@ -105,16 +120,76 @@ class IngestSummary:
         }
 
 
+class Piece(NamedTuple):
+    """One mapped batch on its way in, its gate result and (if prepared ahead) its COPY text."""
+
+    batch: pa.RecordBatch
+    result: GateResult
+    encoded: memoryview | None = None
+
+
 @dataclass
 class EntityLoad:
-    """One entity of a file on its way in: its reader, mapping and (validated) batches."""
+    """One entity of a file on its way in: its reader, mapping and (validated) batches.
+
+    ``verdict`` (streamed files) is the gate's result over the whole file, known once
+    every batch has been read; ``check`` says early whether it is already a refusal.
+    """
 
     entity: EntitySpec
     reader: FileReader
-    batches: Iterator[tuple[pa.RecordBatch, GateResult]]
+    batches: Iterator[Piece]
     mapping: ColumnMapping | None = None
     read_seconds: float = 0.0
     validate_seconds: float = 0.0
+    check: FullFileCheck | None = None
+    verdict: Callable[[], GateResult] | None = None
+
+
+T = TypeVar("T")
+
+
+def prefetched(items: Iterator[T], depth: int = PREFETCH_BATCHES) -> Iterator[T]:
+    """``items`` produced by a thread of their own, up to ``depth`` ahead of the consumer.
+
+    pyarrow and the regex engine release the GIL, so reading and checking the next
+    batch overlaps the COPY of this one. A producer's exception is raised here; a
+    consumer that stops early (a failed COPY) stops the producer.
+    """
+    pipe: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, value: object) -> bool:
+        while not stop.is_set():
+            try:
+                pipe.put((kind, value), timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("done", None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put("error", exc)
+
+    thread = threading.Thread(target=produce, name="ingest-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = pipe.get()
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            if kind == "done":
+                return
+            yield value  # type: ignore[misc]
+    finally:
+        stop.set()
+        thread.join()
 
 
 def sha256_of(path: Path) -> str:
@@ -149,10 +224,19 @@ def _read_all(
     return reader, mapping, [mapping.apply(b) for b in batches], time.perf_counter() - t
 
 
-def _streamed(
-    gate: Gate, source: SourceSpec, load: EntityLoad, path: Path
-) -> Iterator[tuple[pa.RecordBatch, GateResult]]:
-    """Read, map and validate a large file batch by batch."""
+def _streamed(gate: Gate, source: SourceSpec, load: EntityLoad, path: Path) -> Iterator[Piece]:
+    """Read, map, check and encode a large file batch by batch (runs in the reading thread).
+
+    When the source's suite has a vectorised form, every row goes through
+    :class:`~ingest.checks.FullFileCheck` and Great Expectations validates an even
+    sample of each batch once the file is read (``load.verdict``); otherwise GX
+    validates every batch.
+    """
+    suite = load_suite_config(gate.expectations_dir, source, load.entity)
+    check = FullFileCheck(suite) if FullFileCheck.covers(suite) else None
+    load.check = check
+    samples: list[pa.RecordBatch] = []
+    sampled = 0
     t = time.perf_counter()
     for raw in load.reader.batches():
         if load.mapping is None:
@@ -160,15 +244,103 @@ def _streamed(
         batch = load.mapping.apply(raw)
         load.read_seconds += time.perf_counter() - t
         t = time.perf_counter()
-        result = gate.validate(source, load.entity, _frame(batch, 0))[0]
+        if check is None:
+            result = gate.validate(source, load.entity, _frame(batch, 0))[0]
+        else:
+            check.update(batch)
+            result = GateResult()
+            k = min(GX_SAMPLE_PER_BATCH, batch.num_rows, GX_SAMPLE_ROWS - sampled)
+            if k > 0:
+                samples.append(batch.take(np.linspace(0, batch.num_rows - 1, k, dtype=np.int64)))
+                sampled += k
         load.validate_seconds += time.perf_counter() - t
-        yield batch, result
+        t = time.perf_counter()
+        encoded = encode_batch(batch) if batch.num_rows else None
+        load.read_seconds += time.perf_counter() - t
+        yield Piece(batch, result, encoded)
         t = time.perf_counter()
     if load.mapping is None:
         load.mapping = plan_mapping(load.entity, load.reader.headers)
+    if check is not None:
+        load.verdict = lambda: _verdict(gate, source, load, check, samples)
+
+
+def _verdict(
+    gate: Gate,
+    source: SourceSpec,
+    load: EntityLoad,
+    check: FullFileCheck,
+    samples: list[pa.RecordBatch],
+) -> GateResult:
+    """The whole file's gate result: the full-file check, and GX on the sample."""
+    t = time.perf_counter()
+    result = check.result()
+    if samples:
+        frame = pd.concat([_frame(b, 0) for b in samples], ignore_index=True)
+        on_sample = gate.validate(source, load.entity, frame)[0]
+        for found, mine in (
+            (on_sample.failures, result.failures),
+            (on_sample.warnings, result.warnings),
+        ):
+            known = {(o.rule, o.column) for o in mine}
+            for outcome in found:  # GX and the full check disagree: the stricter one wins
+                if (outcome.rule, outcome.column) not in known:
+                    outcome.detail = (
+                        f"found by Great Expectations in a sample of {len(frame):,} rows"
+                    )
+                    mine.append(outcome)
+    load.validate_seconds += time.perf_counter() - t
+    return result
 
 
 # -- committing one file ------------------------------------------------------------------
+def _copy_pieces(
+    cur: psycopg.Cursor,
+    source: SourceSpec,
+    load: EntityLoad,
+    delivery: Delivery,
+    sha256: str,
+    record: ledger.BatchRecord,
+) -> GateResult:
+    """COPY every batch the gate lets through; the gate's result over the whole file."""
+    quality = GateResult()
+    try:
+        for piece in load.batches:
+            quality.merge(piece.result)
+            _refuse_if_failed(piece.result)
+            if load.check is not None and load.check.refused:
+                continue  # the verdict is known: read on for a complete report, copy no more
+            t = time.perf_counter()
+            try:
+                record.rows_loaded += copy_batch(
+                    cur,
+                    source,
+                    load.entity,
+                    piece.batch,
+                    batch_id=record.batch_id,
+                    source_file=str(delivery.path),
+                    sha256=sha256,
+                    delivered_on=delivery.delivered_on,
+                    encoded=piece.encoded,
+                )
+            except psycopg.errors.DataError as exc:
+                # e.g. NUL bytes: text the department sent that PostgreSQL cannot store
+                raise ContractError(
+                    f"the file holds text PostgreSQL cannot store ({exc.diag.message_primary}; "
+                    f"{exc.diag.context or 'COPY'}): is it binary or corrupt?"
+                ) from exc
+            record.copy_seconds += time.perf_counter() - t
+    finally:
+        close = getattr(load.batches, "close", None)
+        if close is not None:  # a load that ends early stops its reading thread
+            close()
+    if load.verdict is not None:
+        verdict = load.verdict()
+        quality.merge(verdict)
+        _refuse_if_failed(verdict)
+    return quality
+
+
 def _copy_entity(
     cur: psycopg.Cursor,
     source: SourceSpec,
@@ -177,34 +349,7 @@ def _copy_entity(
     sha256: str,
     record: ledger.BatchRecord,
 ) -> None:
-    quality = GateResult()
-    for batch, result in load.batches:
-        quality.merge(result)
-        if result.failures:
-            raise ValidationFailed(
-                "critical expectation(s) failed: "
-                + "; ".join(f.describe() for f in result.failures),
-                [f.as_dict() for f in result.failures],
-            )
-        t = time.perf_counter()
-        try:
-            record.rows_loaded += copy_batch(
-                cur,
-                source,
-                load.entity,
-                batch,
-                batch_id=record.batch_id,
-                source_file=str(delivery.path),
-                sha256=sha256,
-                delivered_on=delivery.delivered_on,
-            )
-        except psycopg.errors.DataError as exc:
-            # e.g. NUL bytes: text the department sent that PostgreSQL cannot store
-            raise ContractError(
-                f"the file holds text PostgreSQL cannot store ({exc.diag.message_primary}; "
-                f"{exc.diag.context or 'COPY'}): is it binary or corrupt?"
-            ) from exc
-        record.copy_seconds += time.perf_counter() - t
+    quality = _copy_pieces(cur, source, load, delivery, sha256, record)
     reader, entity = load.reader, load.entity
     record.read_seconds, record.validate_seconds = load.read_seconds, load.validate_seconds
     record.extra_columns = load.mapping.extras if load.mapping else []
@@ -249,6 +394,14 @@ def _copy_entity(
     if reader.rejects:
         record.warnings.append(
             {"warning": f"{len(reader.rejects)} unreadable row(s) rejected; see ops.rejected_rows"}
+        )
+
+
+def _refuse_if_failed(result: GateResult) -> None:
+    if result.failures:
+        raise ValidationFailed(
+            "critical expectation(s) failed: " + "; ".join(f.describe() for f in result.failures),
+            [f.as_dict() for f in result.failures],
         )
 
 
@@ -430,9 +583,9 @@ def _prepare_group(
         for entity in source.entities_for(group[i].path.name):
             reader, mapping, batches, read_seconds = p[entity.name]
             result = results.get((i, entity.name), GateResult())
-            pairs = [(b, result if k == 0 else GateResult()) for k, b in enumerate(batches)]
+            pairs = [Piece(b, result if k == 0 else GateResult()) for k, b in enumerate(batches)]
             if not pairs and result.failures:
-                pairs = [(batches[0] if batches else pa.RecordBatch.from_pylist([]), result)]
+                pairs = [Piece(batches[0] if batches else pa.RecordBatch.from_pylist([]), result)]
             load = EntityLoad(
                 entity,
                 reader,
@@ -485,7 +638,7 @@ def ingest_pending(
                     loads: list[EntityLoad] | IngestError = []
                     for entity in source.entities_for(d.path.name):
                         load = EntityLoad(entity, open_reader(entity, d.path), iter(()))
-                        load.batches = _streamed(gate, source, load, d.path)
+                        load.batches = prefetched(_streamed(gate, source, load, d.path))
                         loads.append(load)
                 except IngestError as exc:
                     loads = exc

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from .errors import ContractError
@@ -152,20 +153,19 @@ class CsvReader(FileReader):
             rejected = sorted(r.row_number for r in self.rejects[consumed:] if r.row_number > 0)
             consumed = len(self.rejects)
             n = batch.num_rows
-            numbers: list[int] = []
-            candidate = row + 1
-            skip = iter(rejected)
-            next_skip = next(skip, None)
-            while len(numbers) < n:
-                if next_skip is not None and candidate == next_skip:
-                    next_skip = next(skip, None)
-                else:
-                    numbers.append(candidate)
-                candidate += 1
-            row = max(candidate - 1, rejected[-1] if rejected else 0)
+            numbers = _line_numbers(row + 1, n, rejected)
+            row = max(int(numbers[-1]) if n else row, rejected[-1] if rejected else 0)
             read += n
             self.rows_seen = read + len(self.rejects)
             yield batch.append_column("_row_number", pa.array(numbers, type=pa.int64()))
+
+
+def _line_numbers(first: int, n: int, skipped: list[int]) -> np.ndarray:
+    """The file lines of ``n`` parsed rows from line ``first`` on, past the ``skipped`` lines."""
+    numbers = np.arange(first, first + n + len(skipped), dtype=np.int64)
+    if skipped:
+        numbers = numbers[~np.isin(numbers, skipped)]
+    return numbers[:n]
 
 
 class XlsxReader(FileReader):
