@@ -22,6 +22,22 @@ def raw_table(source: SourceSpec, entity: EntitySpec) -> sql.Composed:
     return sql.SQL("raw.{}").format(sql.Identifier(source.table(entity)))
 
 
+def _batch_index(source: SourceSpec, entity: EntitySpec) -> str:
+    return f"{source.table(entity)}__batch"
+
+
+def _batch_index_method(
+    conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec
+) -> str | None:
+    """The access method of the raw table's ``_batch_id`` index (None: no index yet)."""
+    row = conn.execute(
+        "select am.amname from pg_class i join pg_am am on am.oid = i.relam "
+        "where i.oid = to_regclass(%s)",
+        (f"raw.{_batch_index(source, entity)}",),
+    ).fetchone()
+    return row[0] if row else None
+
+
 def ensure_raw_table(conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec) -> None:
     """Create the raw table, or add columns a newer spec declares; idempotent.
 
@@ -39,7 +55,8 @@ def ensure_raw_table(conn: psycopg.Connection, source: SourceSpec, entity: Entit
     )
     present = set(columns)
     defaults = {c for c, has_default in columns.items() if has_default}
-    if set(entity.column_names) <= present and set(LINEAGE_DEFAULTS) <= defaults:
+    brin = _batch_index_method(conn, source, entity) == "brin"
+    if set(entity.column_names) <= present and set(LINEAGE_DEFAULTS) <= defaults and brin:
         return
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext('cityops.raw_ddl'))")
@@ -71,9 +88,16 @@ def _create_or_alter(
                 table, sql.Identifier(c)
             )
         )
+    # Batch ids grow in load order and raw is append-only: a BRIN index finds a batch's
+    # rows for a fraction of a B-tree's upkeep during COPY (raw tables built with a
+    # B-tree before are switched over here).
+    if _batch_index_method(conn, source, entity) == "btree":
+        conn.execute(
+            sql.SQL("drop index raw.{}").format(sql.Identifier(_batch_index(source, entity)))
+        )
     conn.execute(
-        sql.SQL("create index if not exists {} on {} (_batch_id)").format(
-            sql.Identifier(f"{source.table(entity)}__batch"), table
+        sql.SQL("create index if not exists {} on {} using brin (_batch_id)").format(
+            sql.Identifier(_batch_index(source, entity)), table
         )
     )
     conn.execute(

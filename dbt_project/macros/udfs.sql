@@ -7,6 +7,10 @@
 #}
 {% macro create_udfs() %}
 
+-- Parallel dbt invocations (one per Airflow task) run this hook at once: replacing the
+-- same function concurrently fails with "tuple concurrently updated", so take turns.
+select pg_advisory_xact_lock(hashtext('cityops.create_udfs'));
+
 create or replace function staging.id_number_check_char(first17 text) returns text
 language sql immutable strict parallel safe as $$
     select substr('10X98765432', (

@@ -170,7 +170,7 @@ def celery_run(pipeline_run, warehouse_url, tiny_city, tmp_path_factory):
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__CORE__PARALLELISM": "8",
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
-            "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
             "AIRFLOW_CONN_WAREHOUSE": airflow_conn_uri(wh_url),
             "AIRFLOW_VAR_CITYOPS_AS_OF": AS_OF,
             "CITYOPS_HOME": str(home),

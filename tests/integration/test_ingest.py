@@ -313,3 +313,25 @@ def test_a_killed_load_leaves_nothing_and_a_rerun_recovers(fresh_url, tiny_city,
     rows = ledger(fresh_url, "population")
     assert [r[2] for r in rows] == ["failed", "loaded"]
     assert count(fresh_url, "select count(*) from raw.population__persons") == rows[1][4] > 1000
+
+
+def test_raw_tables_index_batches_with_brin_and_older_btree_indexes_are_switched(
+    fresh_url,
+) -> None:
+    from ingest.load import ensure_raw_table
+
+    source = REGISTRY["weather"]
+    entity = source.entities[0]
+    table = source.table(entity)
+    method = (
+        "select am.amname from pg_class i join pg_am am on am.oid = i.relam "
+        f"where i.oid = to_regclass('raw.{table}__batch')"
+    )
+    with psycopg.connect(fresh_url, autocommit=True) as conn:
+        ensure_raw_table(conn, source, entity)
+        assert conn.execute(method).fetchone() == ("brin",)
+        conn.execute(f"drop index raw.{table}__batch")
+        conn.execute(f"create index {table}__batch on raw.{table} (_batch_id)")  # as before
+        assert conn.execute(method).fetchone() == ("btree",)
+        ensure_raw_table(conn, source, entity)
+        assert conn.execute(method).fetchone() == ("brin",)
