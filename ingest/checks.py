@@ -139,6 +139,11 @@ class FullFileCheck:
             if r.severity == "critical" and float(r.kwargs.get("mostly", 1.0)) >= 1.0
         )
 
+    @property
+    def tolerant(self) -> set[tuple[str, str | None]]:
+        """(rule, column) of the rules with ``mostly``: they tolerate a share of bad values."""
+        return {(r.type, r.column) for r in self.rules if "mostly" in r.kwargs}
+
     @staticmethod
     def covers(suite: dict[str, Any]) -> bool:
         return all(e["type"] in SUPPORTED for e in suite["expectations"])

@@ -116,3 +116,17 @@ def test_an_unreadable_block_in_the_reading_thread_is_a_clean_refusal(
         p.rename(p.with_name("persons_20261124.csv"))
     again = run(fresh_url, "population", tmp_path / "landing", tmp_path)
     assert not again.failed and again.rows_loaded == n
+
+
+def test_great_expectations_on_the_sample_still_refuses_what_the_check_missed(
+    streaming, tiny_city, fresh_url, tmp_path, monkeypatch
+) -> None:
+    from ingest.checks import FullFileCheck
+
+    monkeypatch.setattr(FullFileCheck, "update", lambda self, batch: None)  # a blind check
+    path = _snapshot(tiny_city, tmp_path / "landing")
+    path.write_bytes(path.read_bytes().replace('"男"'.encode(), b'"M"'))
+    summary = run(fresh_url, "population", tmp_path / "landing", tmp_path)
+    report = assert_refused(summary, fresh_url, tmp_path, "population", "gender")
+    (failure,) = [f for f in report["failures"] if f["column"] == "gender"]
+    assert "found by Great Expectations in a sample" in failure["detail"]
