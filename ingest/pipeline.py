@@ -56,10 +56,9 @@ from .validate import Gate, GateResult, load_suite_config
 
 log = logging.getLogger(__name__)
 
-#: Files up to this size are read into memory and validated together with others.
+#: Files up to this size are read into memory and validated together with others; a
+#: validation group closes at this many bytes or files.
 GROUP_FILE_BYTES = 16 << 20
-#: A validation group closes at this many rows or files.
-GROUP_ROWS = 300_000
 GROUP_FILES = 400
 #: Rows of every batch of a streamed file that Great Expectations validates (evenly
 #: spaced), up to a total per file; the full-file check covers every row.
