@@ -16,6 +16,6 @@ RETRIES = int(os.environ.get("CITYOPS_TASK_RETRIES", "2"))
 DEFAULT_ARGS = {
     "owner": "cityops-data",
     "retries": RETRIES,
-    "retry_delay": timedelta(minutes=2),
+    "retry_delay": timedelta(seconds=int(os.environ.get("CITYOPS_RETRY_DELAY_SECONDS", "120"))),
     "retry_exponential_backoff": True,
 }

@@ -176,7 +176,11 @@ def celery_run(pipeline_run, warehouse_url, tiny_city, tmp_path_factory):
             "CITYOPS_HOME": str(home),
             "CITYOPS_LANDING": str(landing),
             "CITYOPS_HMAC_KEY": get_settings().hmac_key,
-            "CITYOPS_TASK_RETRIES": "0",
+            # As deployed: tasks retry. Airflow 3.3's execution API can fail a task that
+            # succeeded when two tasks create the same asset row at once (a unique violation
+            # on idx_asset_name_uri_unique); the retry reruns the idempotent dbt model.
+            "CITYOPS_TASK_RETRIES": "2",
+            "CITYOPS_RETRY_DELAY_SECONDS": "5",
             "GX_ANALYTICS_ENABLED": "False",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             "PYTHONPATH": str(get_settings().dags_folder.parent),
