@@ -67,9 +67,9 @@ with DbtDag(
         test_behavior=TestBehavior.BUILD,
         should_detach_multiple_parents_tests=True,  # relationships tests run after both parents
     ),
-    # The `marts` Asset (publish_marts) is what downstream DAGs follow. Cosmos' own per-model
-    # asset events are off: tasks finishing at once race to create the same asset rows in
-    # Airflow's metadata DB (a unique violation that fails a task which succeeded).
+    # The `marts` Asset (publish_marts) is what downstream DAGs follow; cosmos' own per-model
+    # asset events are off (nothing schedules on them). Airflow 3.3 can still fail a task that
+    # succeeded when tasks create the same asset row at once: scheduled runs retry.
     operator_args={"vars": {"as_of": AS_OF}, "emit_datasets": False},
 ) as dag:
 

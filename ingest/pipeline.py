@@ -281,12 +281,12 @@ def _verdict(
             (on_sample.failures, result.failures),
             (on_sample.warnings, result.warnings),
         ):
-            known = {(o.rule, o.column) for o in mine}
+            known = {(o.rule, o.column) for o in mine} | check.tolerant
             for outcome in found:
                 # A rule that tolerates a share of bad values is judged on every row, not on a
                 # sample; any other rule GX fails on the sample fails in the file: should the
                 # two ever disagree, the stricter verdict wins.
-                if (outcome.rule, outcome.column) not in known | check.tolerant:
+                if (outcome.rule, outcome.column) not in known:
                     outcome.detail = (
                         f"found by Great Expectations in a sample of {len(frame):,} rows"
                     )
