@@ -30,6 +30,9 @@ class Settings:
     warehouse_url: str | None
     hmac_key: str
     env: str
+    #: dbt's threads for the transform's one `dbt build` (CITYOPS_DBT_THREADS; default 4: the
+    #: models wait on PostgreSQL, so a little over the cores keeps both busy).
+    dbt_threads: int = 4
     #: Passwords of the pipeline roles (step -> password), from CITYOPS_<STEP>_PASSWORD.
     role_passwords: dict[str, str] = field(default_factory=dict)
 
@@ -112,6 +115,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         warehouse_url=env.get("WAREHOUSE_URL") or None,
         hmac_key=env.get("CITYOPS_HMAC_KEY") or DEV_HMAC_KEY,
         env=(env.get("CITYOPS_ENV") or "development").lower(),
+        dbt_threads=int(env.get("CITYOPS_DBT_THREADS") or 4),
         role_passwords={
             step: env[f"CITYOPS_{step.upper()}_PASSWORD"]
             for step in ("loader", "transformer", "bi", "exporter")

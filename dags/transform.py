@@ -1,8 +1,12 @@
 """
 ### transform
 
-Builds the dbt project (`dbt_project/`) with astronomer-cosmos: one Airflow task per model,
-its tests attached (`TestBehavior.BUILD`), seeds first. Scheduled by any `raw_<source>` Asset
+Builds the dbt project (`dbt_project/`) with astronomer-cosmos in its watcher mode: one task
+(`dbt_producer_watcher`) runs a single `dbt build` of the whole project (seeds, models, tests,
+with dbt's threads), and one Airflow task per model and per model's tests reports that node's
+result from the build's event stream (status, log, compiled SQL). One dbt start-up instead of
+one per model: the transform costs what `dbt build` costs. Clearing a model's task re-runs that
+model alone. Scheduled by any `raw_<source>` Asset
 (data-aware: it runs when new rows land); publishes the `marts` Asset that schedules the
 matching exports. dbt's manifest is loaded from `CITYOPS_HOME/dbt/manifest` (published by
 `cityops dbt parse`), so parsing this file never runs dbt; each task runs dbt in its own
@@ -13,7 +17,17 @@ temporary copy of the project, so parallel tasks never share a target folder. Th
 from pathlib import Path
 
 from airflow.sdk import Param, task
-from cosmos import DbtDag, LoadMode, ProfileConfig, ProjectConfig, RenderConfig, TestBehavior
+from cosmos import (
+    DbtDag,
+    ExecutionConfig,
+    ExecutionMode,
+    LoadMode,
+    ProfileConfig,
+    ProjectConfig,
+    RenderConfig,
+    TestBehavior,
+)
+from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 
 from cityops.assets import MARTS, raw_asset
 from cityops.cosmos_profile import WarehouseProfileMapping
@@ -59,18 +73,33 @@ with DbtDag(
         profile_mapping=WarehouseProfileMapping(
             conn_id="warehouse",
             # every model is built as the transformer role, whatever the connection's login
-            profile_args={"schema": "staging", "role": "cityops_transformer"},
+            profile_args={
+                "schema": "staging",
+                "role": "cityops_transformer",
+                "threads": settings.dbt_threads,
+            },
         ),
     ),
+    execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER),
     render_config=RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
-        test_behavior=TestBehavior.BUILD,
-        should_detach_multiple_parents_tests=True,  # relationships tests run after both parents
+        # one test task per model; a test on two models (relationships) is reported with
+        # one of them, and runs in the build after both, as dbt orders it
+        test_behavior=TestBehavior.AFTER_EACH,
     ),
-    # The `marts` Asset (publish_marts) is what downstream DAGs follow; cosmos' own per-model
-    # asset events are off (nothing schedules on them). Airflow 3.3 can still fail a task that
-    # succeeded when tasks create the same asset row at once: scheduled runs retry.
-    operator_args={"vars": {"as_of": AS_OF}, "emit_datasets": False},
+    operator_args={
+        "vars": {"as_of": AS_OF},
+        # The `marts` Asset (publish_marts) is what downstream DAGs follow.
+        "emit_datasets": False,
+        # The per-node tasks start once the build has finished (not alongside it) and read
+        # its recorded result at their first poke: no triggerer needed, no worker slot held
+        # while the build runs, and dag.test() (which runs one task at a time) cannot wait
+        # on a build that has not started.
+        "trigger_rule": "all_done",
+        "deferrable": False,
+        "poke_interval": 5,
+        "timeout": 600,
+    },
 ) as dag:
 
     @task
@@ -97,11 +126,21 @@ with DbtDag(
         outlet_events[MARTS].extra = {"as_of": as_of}
         return str(Path(get_settings().dbt_target) / "index.html")
 
-    dbt_tasks = [t for t in dag.tasks]
+    producer = dag.get_task(PRODUCER_WATCHER_TASK_ID)
+    dbt_tasks = [t for t in dag.tasks if t is not producer]
     prepare = prepare_warehouse()
     publish = publish_marts()
+    # cosmos skips a retried producer rather than run a second build: a failed build fails
+    # at once, and the failed models' own tasks retry them one by one.
+    producer.retries = 0
+    prepare >> producer
     for t in dbt_tasks:
-        if not t.upstream_list:
-            prepare >> t
+        # cosmos' watcher tasks emit a per-model asset event whatever `emit_datasets` says in
+        # operator_args; nothing schedules on them, and Airflow 3.3 can fail a task that had
+        # succeeded when two tasks create the same asset row at once.
+        if hasattr(t, "emit_datasets"):
+            t.emit_datasets = False
+        if not t.upstream_list:  # staging models (their parents are sources, not tasks)
+            producer >> t
         if not t.downstream_list:
             t >> publish

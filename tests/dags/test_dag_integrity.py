@@ -66,3 +66,28 @@ def test_scheduled_runs_retry_by_default() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert int(out.stdout) >= 1
+
+
+def test_transform_runs_one_dbt_build_that_every_model_task_reports(dagbag) -> None:
+    """cosmos' watcher mode: one producer runs `dbt build`; one task per model (and per
+    model's tests) reads its node's result after the build, without a triggerer."""
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+
+    dag = dagbag.dags["transform"]
+    producer = dag.get_task(PRODUCER_WATCHER_TASK_ID)
+    assert producer.upstream_task_ids == {"prepare_warehouse"}
+    assert producer.retries == 0
+    node_tasks = [
+        t
+        for t in dag.tasks
+        if t.task_id not in {PRODUCER_WATCHER_TASK_ID, "prepare_warehouse", "publish_marts"}
+    ]
+    model_tasks = {t.task_id for t in node_tasks if t.task_id.endswith(".run")}
+    assert "dim_person.run" in model_tasks and "stg_population__persons.run" in model_tasks
+    for t in node_tasks:
+        assert PRODUCER_WATCHER_TASK_ID in t.get_flat_relative_ids(upstream=True), t.task_id
+        assert t.trigger_rule == "all_done", t.task_id
+        assert t.deferrable is False, t.task_id
+        assert t.emit_datasets is False, t.task_id
+    leaves = {t.task_id for t in node_tasks if not t.downstream_task_ids - {"publish_marts"}}
+    assert leaves <= dag.get_task("publish_marts").upstream_task_ids
