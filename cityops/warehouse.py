@@ -31,6 +31,21 @@ SCHEMAS = ("raw", "staging", "intermediate", "marts", "ops")
 _RUN_AS = "pgserver"  # PostgreSQL refuses to run as root
 
 
+#: The embedded server is tuned for a warehouse's work (bulk COPY, whole-table builds, big
+#: sorts and hash joins) rather than PostgreSQL's small-machine defaults. A server of your
+#: own wants the same kind of settings: see docs/scaling.md.
+EMBEDDED_SERVER_SETTINGS = {
+    "max_connections": "200",
+    "shared_buffers": "1GB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "512MB",
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "15min",
+    "wal_compression": "on",
+    "effective_cache_size": "8GB",
+}
+
+
 class WarehouseError(RuntimeError):
     """The warehouse cannot be started, reached or bootstrapped."""
 
@@ -175,7 +190,8 @@ class EmbeddedServer:
                 **kwargs,
             )
         port = _free_port()
-        options = f"-h 127.0.0.1 -p {port} -k '' -c max_connections=200"
+        settings = " ".join(f"-c {k}={v}" for k, v in EMBEDDED_SERVER_SETTINGS.items())
+        options = f"-h 127.0.0.1 -p {port} -k '' {settings}"
         result = subprocess.run(
             [
                 str(_pg_bin("pg_ctl")),
