@@ -8,10 +8,9 @@
    new files load and the incremental models add only their new rows.
 3. dbt alone: one ``dbt build`` on the same warehouse, for the baseline per layer.
 
-Prints wall time and peak memory of both runs, and per dbt layer the time of its
-models as Airflow tasks (cosmos: one dbt invocation per model, tests attached) against
-the same models' time in one plain dbt invocation: their ratio is the cost of
-per-model orchestration.
+Prints wall time and peak memory of both runs, where each run's time goes (ingest, the
+transform's one `dbt build`, its per-node tasks, exports), the transform's build against
+the same `dbt build` run alone (the cost of orchestration), and dbt's time per layer.
 """
 
 from __future__ import annotations
@@ -70,28 +69,62 @@ def _cityops_run(env: dict[str, str], landing: Path, as_of: str, log: Path) -> f
     return time.perf_counter() - t
 
 
-def _cosmos_layers(home: Path) -> dict[str, float]:
-    """Seconds per layer of the latest transform run's dbt tasks (Airflow's task durations)."""
-    manifest = json.loads((home / "dbt" / "manifest" / "manifest.json").read_text())
-    by_name: dict[str, str] = {}
-    for node in manifest["nodes"].values():
-        by_name[node["name"]] = _layer(node)
+def _dag_seconds(home: Path, since: str) -> dict[str, float]:
+    """Wall seconds per step of the runs started after ``since``: ingest (all ingest DAGs),
+    the transform's dbt build (its producer task), the transform's other tasks, exports."""
     with sqlite3.connect(home / "airflow" / "airflow.db") as db:
-        run_id = db.execute(
-            "select run_id from dag_run where dag_id = 'transform' order by id desc limit 1"
-        ).fetchone()[0]
         rows = db.execute(
-            "select task_id, duration from task_instance where dag_id = 'transform' and run_id = ?",
-            (run_id,),
+            "select dag_id, task_id, min(start_date), max(end_date), sum(duration) "
+            "from task_instance where start_date > ? group by dag_id, task_id",
+            (since,),
         ).fetchall()
     out: dict[str, float] = defaultdict(float)
-    for task_id, duration in rows:
-        for suffix in ("_model_build", "_seed_build", "_test"):
-            if task_id.endswith(suffix):
-                name = task_id.removesuffix(suffix)
-                out[by_name.get(name, "tests")] += duration or 0.0
-                break
+    spans: dict[str, list[str]] = defaultdict(list)
+    for dag_id, task_id, start, end, duration in rows:
+        if dag_id.startswith("ingest_"):
+            spans["ingest"] += [start, end]
+        elif dag_id == "transform" and task_id == "dbt_producer_watcher":
+            out["dbt build (producer task)"] += duration or 0.0
+        elif dag_id == "transform":
+            out["per-node tasks (sum)"] += duration or 0.0
+            spans["transform"] += [start, end]
+        elif dag_id == "export_matching":
+            spans["exports"] += [start, end]
+    for step, stamps in spans.items():
+        stamps = [dt.datetime.fromisoformat(x) for x in stamps if x]
+        out[f"{step} (wall)"] = (max(stamps) - min(stamps)).total_seconds()
     return out
+
+
+class MemorySampler:
+    """Peak of the machine's used memory (MemTotal - MemAvailable) above its level at start:
+    the pipeline's processes and the PostgreSQL server together."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        import threading
+
+        self.base = self.peak = self._used()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _used() -> int:
+        info = dict(
+            (line.split(":")[0], int(line.split()[1]))
+            for line in Path("/proc/meminfo").read_text().splitlines()
+        )
+        return (info["MemTotal"] - info["MemAvailable"]) * 1024
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.peak = max(self.peak, self._used())
+
+    def stop(self) -> float:
+        """GiB above the level at start."""
+        self._stop.set()
+        self._thread.join()
+        return (self.peak - self.base) / 2**30
 
 
 def _dbt_alone(url: str, home: Path, as_of: str) -> tuple[float, dict[str, float]]:
@@ -136,16 +169,23 @@ def main() -> None:
     ensure_database(url)
     env = {**os.environ, "WAREHOUSE_URL": url, "CITYOPS_HOME": str(home)}
     env.pop("VIRTUAL_ENV", None)
+
+    def now() -> str:
+        return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+    memory = MemorySampler()
     try:
+        mark = now()
         first_s = _cityops_run(env, first, args.as_of, work / "first.log")
-        first_layers = _cosmos_layers(home)
+        first_steps = _dag_seconds(home, mark)
         for folder in sorted(p for p in later.glob("*/*")):
             target = first / folder.parent.name / folder.name
             target.mkdir(parents=True)
             for f in folder.iterdir():
                 os.link(f, target / f.name)
+        mark = now()
         second_s = _cityops_run(env, first, args.as_of, work / "second.log")
-        second_layers = _cosmos_layers(home)
+        second_steps = _dag_seconds(home, mark)
         os.environ["WAREHOUSE_URL"] = url
         dbt_wall, dbt_layers = _dbt_alone(url, home, args.as_of)
         with psycopg.connect(url) as conn:
@@ -153,26 +193,31 @@ def main() -> None:
                 "select coalesce(sum(rows_loaded), 0) from ops.load_batches where status = 'loaded'"
             ).fetchone()[0]
     finally:
+        machine_peak = memory.stop()
         with psycopg.connect(with_database(base, "postgres"), autocommit=True) as conn:
             conn.execute(f'drop database if exists "{url.rsplit("/", 1)[1]}" with (force)')
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
     print(f"scale {args.scale}: {raw_rows:,} raw rows loaded; newest day {newest} held back")
-    print(f"{'run':<44}{'seconds':>10}")
-    print(f"{'first run (cityops run, all but one day)':<44}{first_s:>10.1f}")
-    print(f"{'second-day run (one new day of deliveries)':<44}{second_s:>10.1f}")
-    print(f"{'dbt build alone (one invocation, all layers)':<44}{dbt_wall:>10.1f}")
+    print(f"{'run':<46}{'seconds':>10}")
+    print(f"{'first run (cityops run, all but one day)':<46}{first_s:>10.1f}")
+    print(f"{'second-day run (one new day of deliveries)':<46}{second_s:>10.1f}")
+    print(f"{'dbt build alone (one invocation, all layers)':<46}{dbt_wall:>10.1f}")
     print(f"ratio second-day / first run: {second_s / first_s:.2f}")
-    print(f"peak RSS of any one process: {peak:.2f} GiB")
+    print(f"peak RSS of any one pipeline process: {peak:.2f} GiB")
+    print(f"peak machine memory above the start (pipeline + PostgreSQL): {machine_peak:.2f} GiB")
     print()
-    print(
-        f"{'dbt layer':<14}{'cosmos 1st':>12}{'cosmos 2nd':>12}{'dbt alone':>12}{'1st / alone':>13}"
-    )
+    print(f"{'step':<30}{'first run':>12}{'second-day':>12}")
+    for step in sorted(set(first_steps) | set(second_steps)):
+        one, two = first_steps.get(step, 0.0), second_steps.get(step, 0.0)
+        print(f"{step:<30}{one:>12.1f}{two:>12.1f}")
+    producer = first_steps.get("dbt build (producer task)", 0.0)
+    if producer:
+        print(f"transform's dbt build / dbt build alone: {producer / dbt_wall:.2f}")
+    print()
+    print(f"{'dbt layer (dbt alone)':<24}{'seconds':>10}")
     for layer in LAYERS:
-        alone = dbt_layers.get(layer, 0.0)
-        one = first_layers.get(layer, 0.0)
-        ratio = f"{one / alone:>13.1f}" if alone else f"{'-':>13}"
-        print(f"{layer:<14}{one:>12.1f}{second_layers.get(layer, 0.0):>12.1f}{alone:>12.1f}{ratio}")
-    print("(seconds summed over the layer's models; cosmos times include each task's dbt start-up)")
+        print(f"{layer:<24}{dbt_layers.get(layer, 0.0):>10.1f}")
+    print("(seconds summed over the layer's nodes; dbt runs them on several threads)")
 
 
 if __name__ == "__main__":
