@@ -57,32 +57,55 @@ language sql immutable parallel safe as $$
     select case when btrim(raw) ~ '^-?[0-9]+(\.[0-9]+)?$' and btrim(raw)::numeric <> -9999 then btrim(raw)::numeric end
 $$;
 
--- Exception blocks need subtransactions, which parallel workers cannot start: parallel restricted.
-create or replace function staging.safe_date(raw text) returns date
-language plpgsql immutable parallel restricted as $$
-begin
-    if raw ~ '^\d{4}-\d{1,2}-\d{1,2}' then return to_date(substr(raw, 1, 10), 'YYYY-MM-DD');
-    elsif raw ~ '^\d{4}/\d{1,2}/\d{1,2}$' then return to_date(raw, 'YYYY/MM/DD');
-    elsif raw ~ '^\d{8}$' then return to_date(raw, 'YYYYMMDD');
-    end if;
-    return null;
-exception when others then
-    return null;
-end
+-- Dates and times are validated without exception blocks: an exception block starts a
+-- subtransaction, which PostgreSQL refuses inside any parallel query ("cannot start
+-- subtransactions during a parallel operation"), and costs a subtransaction per row.
+create or replace function staging.safe_ymd(y integer, m integer, d integer) returns date
+language sql immutable strict parallel safe as $$
+    select case when y between 1 and 9999 and m between 1 and 12 then
+        case when d between 1 and extract(day from make_date(y, m, 1) + interval '1 month' - interval '1 day')::integer
+            then make_date(y, m, d)
+        end
+    end
 $$;
 
+-- YYYY-MM-DD (anything after the day is ignored), YYYY/M/D or YYYYMMDD; null if not a real date.
+create or replace function staging.safe_date(raw text) returns date
+language sql immutable parallel safe as $$
+    select case
+        when raw ~ '^\d{4}-\d{1,2}-\d{1,2}' then
+            (select staging.safe_ymd(p[1]::integer, p[2]::integer, p[3]::integer)
+             from regexp_match(raw, '^(\d{4})-(\d{1,2})-(\d{1,2})') as p)
+        when raw ~ '^\d{4}/\d{1,2}/\d{1,2}$' then
+            (select staging.safe_ymd(p[1]::integer, p[2]::integer, p[3]::integer)
+             from regexp_match(raw, '^(\d{4})/(\d{1,2})/(\d{1,2})$') as p)
+        when raw ~ '^\d{8}$' then
+            staging.safe_ymd(substr(raw, 1, 4)::integer, substr(raw, 5, 2)::integer, substr(raw, 7, 2)::integer)
+    end
+$$;
+
+-- ISO-like date and time (a date alone is midnight), with an offset (+08:00, Z) or local to
+-- Shanghai; null otherwise.
 create or replace function staging.safe_timestamp(raw text) returns timestamptz
-language plpgsql stable parallel restricted as $$
-begin
-    if raw is null or btrim(raw) = '' then return null; end if;
-    if raw ~ '([+-]\d{2}:\d{2}|Z)$' then return raw::timestamptz; end if;
-    return (raw::timestamp) at time zone 'Asia/Shanghai';
-exception when others then
-    return null;
-end
+language sql stable parallel safe as $$
+    select case
+        when p is null or staging.safe_ymd(p[1]::integer, p[2]::integer, p[3]::integer) is null then null
+        when coalesce(p[4]::integer, 0) > 23 or coalesce(p[5]::integer, 0) > 59
+            or coalesce(p[6]::numeric, 0) >= 60 then null
+        when p[7] is not null and p[4] is null then null
+        when p[7] is not null then btrim(raw)::timestamptz
+        else make_timestamp(
+            p[1]::integer, p[2]::integer, p[3]::integer,
+            coalesce(p[4]::integer, 0), coalesce(p[5]::integer, 0), coalesce(p[6]::double precision, 0)
+        ) at time zone 'Asia/Shanghai'
+    end
+    from regexp_match(
+        btrim(raw),
+        '^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$'
+    ) as p
 $$;
 create or replace function staging.id_number_problem(normalised text) returns text
-language sql immutable parallel restricted as $$
+language sql immutable parallel safe as $$
     select case
         when normalised is null then 'missing'
         when normalised !~ '^[0-9]{17}[0-9X]$' then 'bad_format'
