@@ -66,3 +66,81 @@ def run_as_of(params: dict[str, Any] | None, dag_run: Any) -> str:
 
     when = dag_run.logical_date or dag_run.run_after  # asset-triggered runs have no logical date
     return pendulum.instance(when).in_timezone("Asia/Shanghai").to_date_string()
+
+
+def leave_out_unchanged_models(context: Any) -> None:
+    """Pre-execute hook of the transform's `dbt build` (cosmos' watcher producer).
+
+    Plans the build (:mod:`cityops.incremental`): the build selects the models and seeds to
+    rebuild (their tests come with them, including a test that also reads a kept model),
+    and the tasks of the kept ones (and of their tests) are told they were skipped. The
+    state to record on success is left in XCom for ``publish_marts``.
+    """
+    import json
+
+    from cosmos.operators._watcher.aggregation import get_tests_status_xcom_key
+    from cosmos.operators._watcher.state import get_status_xcom_key
+
+    from .airflow_env import warehouse_url_from_connection
+    from .incremental import plan_for_warehouse
+
+    task, ti = context["task"], context["ti"]
+    as_of = run_as_of(context.get("params"), context["dag_run"])
+    manifest = json.loads(get_settings().dbt_manifest.read_text())
+    plan, state = plan_for_warehouse(warehouse_url_from_connection(), manifest, as_of)
+    for uid, why in sorted(plan.reasons.items()):
+        log.info("rebuild %s: %s", uid, why)
+    log.info(
+        "build plan: %d models and seeds rebuilt, %d kept as the last build left them",
+        len(plan.rebuild),
+        len(plan.keep),
+    )
+    nodes = manifest["nodes"]
+    for uid in sorted(plan.keep):
+        ti.xcom_push(key=get_status_xcom_key(uid), value={"status": "skipped", "outlet_uris": []})
+        ti.xcom_push(key=get_tests_status_xcom_key(uid), value="skipped")
+    if plan.keep:
+        # Selecting (not excluding): dbt's eager indirect selection then runs every test that
+        # touches a rebuilt model, where --exclude would drop a test that also reads a kept one.
+        # Tests that read no model (checks over whole schemas) always run.
+        free_tests = [
+            n["name"]
+            for n in nodes.values()
+            if n["resource_type"] == "test" and not n.get("depends_on", {}).get("nodes")
+        ]
+        chosen = sorted(nodes[uid]["name"] for uid in plan.rebuild) + sorted(free_tests)
+        task.select = " ".join(chosen) if chosen else "tag:cityops-nothing-changed"
+    ti.xcom_push(
+        key=BUILD_STATE_XCOM_KEY,
+        value={
+            "state": state.as_json(),
+            "rebuilt": len(plan.rebuild),
+            "kept": len(plan.keep),
+            "reasons": plan.reasons,
+        },
+    )
+
+
+#: XCom key (on the dbt build task) of the state a successful build records.
+BUILD_STATE_XCOM_KEY = "cityops_build_state"
+
+
+def record_successful_build(ti: Any, producer_task_id: str, dag_run_id: str | None) -> None:
+    """Remember what the build read, for the next build's plan (see ``publish_marts``)."""
+    import psycopg
+
+    from .airflow_env import warehouse_url_from_connection
+    from .incremental import BuildState, record_build
+
+    pushed = ti.xcom_pull(task_ids=producer_task_id, key=BUILD_STATE_XCOM_KEY)
+    if not pushed:
+        log.warning("the dbt build left no build state: the next build rebuilds everything")
+        return
+    with psycopg.connect(warehouse_url_from_connection()) as conn:
+        record_build(
+            conn,
+            BuildState.from_json(pushed["state"]),
+            pushed["rebuilt"],
+            pushed["kept"],
+            dag_run_id,
+        )

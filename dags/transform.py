@@ -3,15 +3,20 @@
 
 Builds the dbt project (`dbt_project/`) with astronomer-cosmos in its watcher mode: one task
 (`dbt_producer_watcher`) runs a single `dbt build` of the whole project (seeds, models, tests,
-with dbt's threads), and one Airflow task per model and per model's tests reports that node's
+on dbt's threads), and one Airflow task per model and per model's tests reports that node's
 result from the build's event stream (status, log, compiled SQL). One dbt start-up instead of
-one per model: the transform costs what `dbt build` costs. Clearing a model's task re-runs that
-model alone. Scheduled by any `raw_<source>` Asset
-(data-aware: it runs when new rows land); publishes the `marts` Asset that schedules the
-matching exports. dbt's manifest is loaded from `CITYOPS_HOME/dbt/manifest` (published by
-`cityops dbt parse`), so parsing this file never runs dbt; each task runs dbt in its own
-temporary copy of the project, so parallel tasks never share a target folder. The run date (`as_of`) comes from the
-`as_of` param, the `cityops_as_of` Variable or the run's date, never from the clock inside a model.
+one per model: the transform costs what `dbt build` costs. Clearing a model's task re-runs
+that model alone.
+
+The build leaves out the models whose inputs (raw batches, code, `as_of`) have not changed
+since the last successful build; their tasks show as skipped (cityops/incremental.py).
+
+Scheduled by any `raw_<source>` Asset (data-aware: it runs when new rows land); publishes the
+`marts` Asset that schedules the matching exports. dbt's manifest is loaded from
+`CITYOPS_HOME/dbt/manifest` (published by `cityops dbt parse`), so parsing this file never
+runs dbt; dbt runs in a temporary copy of the project. The run date (`as_of`) comes from the
+`as_of` param, the `cityops_as_of` Variable or the run's date, never from the clock inside a
+model.
 """
 
 from pathlib import Path
@@ -33,7 +38,7 @@ from cityops.assets import MARTS, raw_asset
 from cityops.cosmos_profile import WarehouseProfileMapping
 from cityops.dag_defaults import DEFAULT_ARGS, START_DATE
 from cityops.settings import get_settings
-from cityops.tasks import run_as_of
+from cityops.tasks import leave_out_unchanged_models, record_successful_build, run_as_of
 from ingest.sources import REGISTRY
 
 settings = get_settings()
@@ -80,7 +85,12 @@ with DbtDag(
             },
         ),
     ),
-    execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER),
+    execution_config=ExecutionConfig(
+        execution_mode=ExecutionMode.WATCHER,
+        # Before the build: leave out the models whose inputs have not changed since the
+        # last successful build (cityops/incremental.py); their tasks are skipped.
+        setup_operator_args={"pre_execute": leave_out_unchanged_models},
+    ),
     render_config=RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         # one test task per model; a test on two models (relationships) is reported with
@@ -110,13 +120,14 @@ with DbtDag(
 
         bootstrap(warehouse_url_from_connection())
 
-    @task(outlets=[MARTS])
-    def publish_marts(params=None, dag_run=None, outlet_events=None) -> str:
-        """Announce fresh marts (schedules the exports) and write the dbt docs site."""
+    @task(outlets=[MARTS], trigger_rule="none_failed")  # models kept as they were are skipped
+    def publish_marts(params=None, dag_run=None, ti=None, outlet_events=None) -> str:
+        """Record the build, announce fresh marts (schedules the exports), write the dbt docs."""
         from cityops.airflow_env import warehouse_url_from_connection
         from cityops.dbt import run_dbt
 
         as_of = run_as_of(params, dag_run)
+        record_successful_build(ti, PRODUCER_WATCHER_TASK_ID, dag_run.run_id)
         run_dbt(
             ["docs", "generate", "--no-compile"],
             warehouse_url_from_connection(),

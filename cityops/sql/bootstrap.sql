@@ -63,6 +63,19 @@ create table if not exists ops.exports (
     exported_at  timestamptz not null default now()
 );
 
+-- Every transform build that succeeded: what it read (sources' loaded batches, nodes'
+-- definitions, as_of), so the next build rebuilds only what changed (cityops/incremental.py).
+create table if not exists ops.transform_builds (
+    build_id      bigserial   primary key,
+    as_of         date        not null,
+    state         jsonb       not null,
+    nodes_rebuilt integer     not null,
+    nodes_kept    integer     not null,
+    reasons       jsonb       not null default '{}',  -- node -> why the build rebuilt it
+    dag_run_id    text,
+    finished_at   timestamptz not null default now()
+);
+
 -- Reads of personal data outside the pipeline (e.g. the full-ID graduate list via the CLI).
 create table if not exists ops.audit_log (
     audit_id    bigserial primary key,
