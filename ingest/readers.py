@@ -61,8 +61,10 @@ def _text(value: object) -> str | None:
         return str(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -168,49 +170,102 @@ def _line_numbers(first: int, n: int, skipped: list[int]) -> np.ndarray:
     return numbers[:n]
 
 
+#: Workbooks up to this size are read whole with calamine (Rust, ~10x openpyxl's speed);
+#: larger ones stream through openpyxl's read-only mode in bounded memory.
+XLSX_IN_MEMORY_BYTES = 64 << 20
+
+
 class XlsxReader(FileReader):
-    """xlsx in openpyxl's read-only (streaming) mode."""
+    """xlsx: read with calamine, or streamed with openpyxl's read-only mode when large."""
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        from openpyxl import load_workbook
+    #: "calamine", "openpyxl" or None (by file size)
+    engine: str | None = None
 
+    def _engine(self) -> str:
+        if self.engine:
+            return self.engine
+        return "calamine" if self.path.stat().st_size <= XLSX_IN_MEMORY_BYTES else "openpyxl"
+
+    def _sheet_rows(self) -> Iterator[tuple[int, list[object]]]:
+        """(sheet row number, cell values) of the contract's sheet, blanks as None."""
         if not zipfile.is_zipfile(self.path):
             raise ContractError("the file is not a valid xlsx workbook (not a zip archive)")
+        if self._engine() == "calamine":
+            yield from self._calamine_rows()
+        else:
+            yield from self._openpyxl_rows()
+
+    def _missing_sheet(self, names: list[str]) -> ContractError:
+        return ContractError(
+            f"the workbook has no sheet {self.entity.sheet!r} (sheets: {', '.join(names)})"
+        )
+
+    def _calamine_rows(self) -> Iterator[tuple[int, list[object]]]:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            wb = CalamineWorkbook.from_path(str(self.path))
+        except Exception as exc:  # calamine raises its own kinds for corrupt workbooks
+            raise ContractError(f"the xlsx workbook cannot be opened: {exc}") from exc
+        try:
+            if self.entity.sheet not in wb.sheet_names:
+                raise self._missing_sheet(wb.sheet_names)
+            try:
+                sheet = wb.get_sheet_by_name(self.entity.sheet)
+            except Exception as exc:
+                raise ContractError(f"sheet {self.entity.sheet!r} cannot be read: {exc}") from exc
+            # calamine's rows start at the sheet's first row, its columns at the first used one
+            pad = [None] * (sheet.start or (0, 0))[1]
+            for number, values in enumerate(sheet.iter_rows(), start=1):
+                yield number, pad + [None if v == "" else v for v in values]
+        finally:
+            wb.close()
+
+    def _openpyxl_rows(self) -> Iterator[tuple[int, list[object]]]:
+        from openpyxl import load_workbook
+
         try:
             wb = load_workbook(self.path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for corrupt workbooks
             raise ContractError(f"the xlsx workbook cannot be opened: {exc}") from exc
         try:
             if self.entity.sheet not in wb.sheetnames:
-                raise ContractError(
-                    f"the workbook has no sheet {self.entity.sheet!r} (sheets: {', '.join(wb.sheetnames)})"
-                )
-            rows = wb[self.entity.sheet].iter_rows(values_only=True)
-            header = next(rows, None)
-            if header is None or all(v is None for v in header):
-                raise ContractError(f"sheet {self.entity.sheet!r} has no header row")
-            width = max(i for i, v in enumerate(header) if v is not None) + 1
-            self.headers = [
-                str(v).strip() if v is not None else f"_blank_{i + 1}"
-                for i, v in enumerate(header[:width])
-            ]
-            buffer: list[list[str | None]] = []
-            numbers: list[int] = []
-            for number, values in enumerate(rows, start=2):
-                cells = [_text(v) for v in values[:width]]
-                if all(c is None for c in cells):
-                    continue  # formatting-only rows are not records
-                cells += [None] * (width - len(cells))
-                buffer.append(cells)
-                numbers.append(number)
-                self.rows_seen += 1
-                if len(buffer) >= BATCH_ROWS:
-                    yield _batch(self.headers, buffer, numbers)
-                    buffer, numbers = [], []
-            if buffer or not numbers:
-                yield _batch(self.headers, buffer, numbers)
+                raise self._missing_sheet(wb.sheetnames)
+            for number, values in enumerate(
+                wb[self.entity.sheet].iter_rows(values_only=True), start=1
+            ):
+                yield number, list(values)
         finally:
             wb.close()
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        rows = self._sheet_rows()
+        # the header is the first row with a value (openpyxl starts at row 1, calamine at the
+        # first used row: both land on the same header)
+        header_row = next(((n, v) for n, v in rows if any(c is not None for c in v)), None)
+        if header_row is None:
+            raise ContractError(f"sheet {self.entity.sheet!r} has no header row")
+        header = header_row[1]
+        width = max(i for i, v in enumerate(header) if v is not None) + 1
+        self.headers = [
+            str(v).strip() if v is not None else f"_blank_{i + 1}"
+            for i, v in enumerate(header[:width])
+        ]
+        buffer: list[list[str | None]] = []
+        numbers: list[int] = []
+        for number, values in rows:
+            cells = [_text(v) for v in values[:width]]
+            if all(c is None for c in cells):
+                continue  # formatting-only rows are not records
+            cells += [None] * (width - len(cells))
+            buffer.append(cells)
+            numbers.append(number)
+            self.rows_seen += 1
+            if len(buffer) >= BATCH_ROWS:
+                yield _batch(self.headers, buffer, numbers)
+                buffer, numbers = [], []
+        if buffer or not numbers:
+            yield _batch(self.headers, buffer, numbers)
 
 
 def _records_headers(records: list[dict[str, object]], expected: list[str]) -> list[str]:
