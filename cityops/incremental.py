@@ -187,14 +187,20 @@ def last_successful_build(conn: Any) -> BuildState | None:
 
 
 def record_build(
-    conn: Any, state: BuildState, rebuilt: int, kept: int, dag_run_id: str | None
+    conn: Any,
+    state: BuildState,
+    rebuilt: int,
+    kept: int,
+    reasons: Mapping[str, str],
+    dag_run_id: str | None,
 ) -> None:
     from psycopg.types.json import Jsonb
 
     conn.execute(
-        "insert into ops.transform_builds (as_of, state, nodes_rebuilt, nodes_kept, dag_run_id) "
-        "values (%s, %s, %s, %s, %s)",
-        (state.as_of, Jsonb(state.as_json()), rebuilt, kept, dag_run_id),
+        "insert into ops.transform_builds "
+        "(as_of, state, nodes_rebuilt, nodes_kept, reasons, dag_run_id) "
+        "values (%s, %s, %s, %s, %s, %s)",
+        (state.as_of, Jsonb(state.as_json()), rebuilt, kept, Jsonb(dict(reasons)), dag_run_id),
     )
 
 

@@ -142,5 +142,6 @@ def record_successful_build(ti: Any, producer_task_id: str, dag_run_id: str | No
             BuildState.from_json(pushed["state"]),
             pushed["rebuilt"],
             pushed["kept"],
+            pushed.get("reasons", {}),
             dag_run_id,
         )
