@@ -6,7 +6,7 @@ create schema if not exists marts;
 create schema if not exists ops;
 
 comment on schema raw is 'Departmental files as delivered, one table per source entity, with lineage columns.';
-comment on schema staging is 'dbt staging views: renamed, cast, cleaned; latest delivery wins.';
+comment on schema staging is 'dbt staging models: renamed, cast, cleaned; latest delivery wins.';
 comment on schema intermediate is 'dbt intermediate models: entity resolution and linking; not for end users.';
 comment on schema marts is 'The BI surface: dimensions, facts and marts. Never holds raw national ID numbers.';
 comment on schema ops is 'Operations bookkeeping: load ledger, rejected rows, exports and audit log.';

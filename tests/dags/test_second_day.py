@@ -65,7 +65,7 @@ def _fingerprints(url: str) -> dict[str, str]:
     with psycopg.connect(url) as conn:
         tables = conn.execute(
             "select schemaname || '.' || tablename from pg_tables "
-            "where schemaname in ('intermediate', 'marts') order by 1"
+            "where schemaname in ('staging', 'intermediate', 'marts') order by 1"
         ).fetchall()
         return {
             t: conn.execute(
