@@ -98,3 +98,25 @@ def test_every_function_runs_inside_a_parallel_query(udfs) -> None:
     dates, times, problems = udfs.execute(query).fetchone()
     assert (dates, times) == (50000 - 50000 // 7, 50000 - 50000 // 5)
     assert problems > 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised", "problem"),
+    [
+        ("11010519491231002X", "11010519491231002X", None),
+        (" 110105 19491231 002x ", "11010519491231002X", None),
+        ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X", None),
+        ("110105491231002", "11010519491231002X", None),  # 15 digits: upgraded
+        ("110105194912310021", "110105194912310021", "bad_check_character"),
+        ("110105194902310025", "110105194902310025", "bad_birth_date"),
+        ("1101051949123100", "1101051949123100", "bad_format"),
+        ("11010519491231002Y", "11010519491231002Y", "bad_format"),
+        ("   ", None, "missing"),
+        (None, None, "missing"),
+    ],
+)
+def test_id_numbers(udfs, raw, normalised, problem) -> None:
+    got = udfs.execute(
+        "select n, staging.id_number_problem(n) from staging.id_number_normalise(%s) as n", (raw,)
+    ).fetchone()
+    assert got == (normalised, problem)
