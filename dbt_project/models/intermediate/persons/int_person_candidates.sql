@@ -26,9 +26,12 @@ registry_size as (
     from registry
 ),
 
+-- every blocking rule requires the exact name, so only the mentions' names need a frequency
+-- (a scan of the registry instead of grouping all of its names)
 name_frequency as (
     select person_name, count(*)::double precision / (select persons from registry_size) as u_probability
     from registry
+    where person_name in (select mentions.person_name from mentions)
     group by person_name
 ),
 

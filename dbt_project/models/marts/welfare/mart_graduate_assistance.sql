@@ -91,7 +91,10 @@ eligible as (
         on persons.person_key = graduations.person_key
     inner join welfare_links
         on welfare_links.person_key = graduations.person_key
-    where graduations.person_key not in (select person_key from recent_contributions)
+    where not exists (
+        select 1 from recent_contributions
+        where recent_contributions.person_key = graduations.person_key
+    )
     order by graduations.person_key, welfare_links.link_priority, graduations.expected_graduation_on desc
 ),
 
