@@ -11,7 +11,7 @@ mentions as (
     where id_number_problem is not null
 ),
 
-registry as (
+registry as not materialized (
     select * from {{ ref('int_person_registry') }}
 ),
 

@@ -16,7 +16,7 @@ contributions as (
     select * from {{ ref('stg_employment__contributions') }}
 ),
 
-registry as (
+registry as not materialized (
     select * from {{ ref('int_person_registry') }}
 ),
 

@@ -1,7 +1,7 @@
 {# Registered persons keyed by person_key; the anchor every other person record resolves to. #}
 with
 
-persons as (
+persons as not materialized (
     select * from {{ ref('stg_population__persons') }}
 ),
 

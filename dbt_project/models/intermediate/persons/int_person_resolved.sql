@@ -17,7 +17,7 @@ mentions as (
     select * from {{ ref('int_person_mentions') }}
 ),
 
-registry as (
+registry as not materialized (
     select * from {{ ref('int_person_registry') }}
 ),
 

@@ -8,7 +8,7 @@ roll as (
     select * from {{ ref('stg_welfare__roll_members') }}
 ),
 
-registry as (
+registry as not materialized (
     select * from {{ ref('int_person_registry') }}
 ),
 

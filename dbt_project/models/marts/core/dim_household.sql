@@ -1,6 +1,6 @@
 with
 
-households as (
+households as not materialized (
     select * from {{ ref('int_households') }}
 ),
 

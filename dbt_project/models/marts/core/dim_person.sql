@@ -5,11 +5,11 @@
 #}
 with
 
-registry as (
+registry as not materialized (
     select * from {{ ref('int_person_registry') }}
 ),
 
-identity as (
+identity as not materialized (
     select * from {{ ref('int_person_identity') }}
 ),
 

@@ -24,7 +24,7 @@ graduations as (
         and expected_graduation_on <= '{{ as_of }}'::date + interval '1 year'
 ),
 
-persons as (
+persons as not materialized (
     select * from {{ ref('dim_person') }}
     where is_registered and registry_status = '正常'
 ),
