@@ -116,6 +116,7 @@ def plan_build(
     changed_sources = {
         uid for uid, fp in current.sources.items() if previous.sources.get(uid) != fp
     } | (set(previous.sources) - set(current.sources))
+    missing = set(missing_relations)
     for uid in sorted(buildable):
         node = nodes[uid]
         parents = node.get("depends_on", {}).get("nodes", [])
@@ -125,7 +126,7 @@ def plan_build(
             plan.reasons[uid] = "new batches in " + ", ".join(changed)
         elif current.as_of != previous.as_of and uses_as_of(manifest, node):
             plan.reasons[uid] = f"as_of moved from {previous.as_of} to {current.as_of}"
-        elif uid in set(missing_relations):
+        elif uid in missing:
             plan.reasons[uid] = "its table is missing"
 
     # everything below a rebuilt node is rebuilt too

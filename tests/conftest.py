@@ -139,13 +139,11 @@ class PipelineRun:
 def pipeline_run(airflow_db, warehouse_url, tiny_city, tmp_path_factory) -> PipelineRun:
     """ingest -> transform (cosmos) -> exports through the real DAGs, in a process of its own
     (``python -m cityops run``) with INFO logs, into a dedicated database."""
-    import subprocess
-    import sys
-
     import psycopg
 
-    from cityops.airflow_env import airflow_conn_uri
     from cityops.warehouse import bootstrap, with_database
+
+    from .helpers import run_against
 
     name = "cityops_pipeline_" + os.urandom(4).hex()
     with psycopg.connect(with_database(warehouse_url, "postgres"), autocommit=True) as conn:
@@ -154,23 +152,11 @@ def pipeline_run(airflow_db, warehouse_url, tiny_city, tmp_path_factory) -> Pipe
     bootstrap(url)
     landing = tmp_path_factory.mktemp("pipeline") / "landing"
     shutil.copytree(tiny_city / "landing", landing)
-    env = dict(
-        os.environ,
-        WAREHOUSE_URL=url,
-        AIRFLOW_CONN_WAREHOUSE=airflow_conn_uri(url),
-        CITYOPS_LOG_LEVEL="INFO",
+    output = run_against(
+        url,
+        *("-m", "cityops", "run", "--landing", str(landing), "--as-of", TINY_AS_OF),
         CITYOPS_ACTOR="pipeline-test",
-        COLUMNS="160",
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "cityops", "run", "--landing", str(landing), "--as-of", TINY_AS_OF],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-6000:]
     yield PipelineRun(url, landing, output)
     with psycopg.connect(with_database(warehouse_url, "postgres"), autocommit=True) as conn:
         conn.execute(f'drop database if exists "{name}" with (force)')

@@ -17,3 +17,28 @@ def table_counts(url: str, *schemas: str, like: str = "%") -> dict[str, int]:
             )
         ]
         return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+
+
+def run_against(url: str, *python_args: str, timeout: float = 1200, **extra_env: str) -> str:
+    """Run ``python <python_args>`` in its own process against the warehouse at ``url``
+    (with INFO logs); assert it succeeded and return what it printed."""
+    import os
+    import subprocess
+    import sys
+
+    from cityops.airflow_env import airflow_conn_uri
+
+    env = dict(
+        os.environ,
+        WAREHOUSE_URL=url,
+        AIRFLOW_CONN_WAREHOUSE=airflow_conn_uri(url),
+        CITYOPS_LOG_LEVEL="INFO",
+        COLUMNS="160",
+        **extra_env,
+    )
+    result = subprocess.run(
+        [sys.executable, *python_args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    return output

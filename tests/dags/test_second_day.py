@@ -8,41 +8,22 @@ newest day arrives and `cityops run` runs as of that day; then once more with no
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from cityops.airflow_env import airflow_conn_uri
 from cityops.dbt import run_dbt
 
 from ..conftest import TINY_AS_OF
+from ..helpers import run_against
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def _cityops_run(url: str, landing: Path, as_of: str) -> str:
-    env = dict(
-        os.environ,
-        WAREHOUSE_URL=url,
-        AIRFLOW_CONN_WAREHOUSE=airflow_conn_uri(url),
-        CITYOPS_LOG_LEVEL="INFO",
-        COLUMNS="160",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "cityops", "run", "--landing", str(landing), "--as-of", as_of],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-6000:]
-    return output
+    return run_against(url, "-m", "cityops", "run", "--landing", str(landing), "--as-of", as_of)
 
 
 def _transform_states() -> dict[str, str]:

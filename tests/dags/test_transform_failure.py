@@ -9,18 +9,15 @@ skipped, and the `marts` Asset is not published.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import psycopg
 import pytest
 
-from cityops.airflow_env import airflow_conn_uri
 from ingest.sources import REGISTRY
 
 from ..conftest import TINY_AS_OF
+from ..helpers import run_against
 from ..integration.test_ingest import run
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -49,22 +46,8 @@ def test_a_failing_model_fails_its_task_and_skips_its_descendants(
         conn.execute("update bad set observed_at = 'not a time'")
         conn.execute("insert into raw.weather__observations select * from bad")
 
-    env = dict(
-        os.environ,
-        WAREHOUSE_URL=fresh_url,
-        AIRFLOW_CONN_WAREHOUSE=airflow_conn_uri(fresh_url),
-        CITYOPS_LOG_LEVEL="INFO",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT % TINY_AS_OF],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-6000:]
-    line = next(x for x in result.stdout.splitlines() if x.startswith("STATES="))
+    output = run_against(fresh_url, "-c", SCRIPT % TINY_AS_OF, timeout=900)
+    line = next(x for x in output.splitlines() if x.startswith("STATES="))
     states = json.loads(line.removeprefix("STATES="))
 
     assert states["dbt_producer_watcher"] == "failed"
