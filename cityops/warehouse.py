@@ -27,7 +27,7 @@ import psycopg
 from .settings import Settings, get_settings
 
 DATABASE = "cityops"
-SCHEMAS = ("raw", "staging", "intermediate", "marts", "ops")
+SCHEMAS = ("raw", "raw_batches", "staging", "intermediate", "marts", "ops")
 _RUN_AS = "pgserver"  # PostgreSQL refuses to run as root
 
 

@@ -3,6 +3,21 @@
 Raw keeps what the department sent: every contract column as text (casting is
 staging's job), unknown extra columns as JSON in ``_extra``, and lineage columns
 that lead back to the file and row.
+
+Every ``raw.<source>__<entity>`` is partitioned by ``_batch_id``: each loaded file is a
+table of its own in ``raw_batches``, created, filled and attached as a partition inside
+the file's one transaction. That makes the load as cheap as a plain ``COPY``:
+
+* the ``COPY`` stream carries only what the file sent (and the row number); the file's
+  lineage constants (path, checksum, delivery day, load time) are added after the
+  ``COPY`` as columns with a constant default, which PostgreSQL keeps once in the
+  catalog instead of on every row, and ``_batch_id`` is a constant default with a
+  ``CHECK`` that lets ``ATTACH PARTITION`` skip its validation scan;
+* the table is new in the transaction, so ``COPY ... FREEZE`` writes the rows frozen and
+  the first read does not rewrite every page to set hint bits;
+* no index is kept up to date: a batch is found by partition pruning.
+
+Readers see the new partition only when the transaction commits, all of it or none.
 """
 
 from __future__ import annotations
@@ -17,23 +32,25 @@ from psycopg import sql
 
 from .spec import EntitySpec, SourceSpec
 
+#: Schema of the per-file tables behind the raw tables (read them through ``raw.*``).
+BATCH_SCHEMA = "raw_batches"
+
 
 def raw_table(source: SourceSpec, entity: EntitySpec) -> sql.Composed:
     return sql.SQL("raw.{}").format(sql.Identifier(source.table(entity)))
 
 
-def _batch_index(source: SourceSpec, entity: EntitySpec) -> str:
-    return f"{source.table(entity)}__batch"
+def batch_table(source: SourceSpec, entity: EntitySpec, batch_id: int) -> sql.Composed:
+    """The table holding one loaded file's rows: a partition of the raw table."""
+    return sql.SQL("{}.{}").format(
+        sql.Identifier(BATCH_SCHEMA), sql.Identifier(f"{source.table(entity)}__{batch_id}")
+    )
 
 
-def _batch_index_method(
-    conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec
-) -> str | None:
-    """The access method of the raw table's ``_batch_id`` index (None: no index yet)."""
+def _relkind(conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec) -> str | None:
     row = conn.execute(
-        "select am.amname from pg_class i join pg_am am on am.oid = i.relam "
-        "where i.oid = to_regclass(%s)",
-        (f"raw.{_batch_index(source, entity)}",),
+        "select relkind from pg_class where oid = to_regclass(%s)",
+        (f'raw."{source.table(entity)}"',),
     ).fetchone()
     return row[0] if row else None
 
@@ -41,95 +58,123 @@ def _batch_index_method(
 def ensure_raw_table(conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec) -> None:
     """Create the raw table, or add columns a newer spec declares; idempotent.
 
-    A table that already has every column is left alone (no DDL, no lock); otherwise the
-    change runs in one transaction under an advisory lock, so that two loads starting
-    at once do not race on the catalog.
+    A partitioned table that already has every column is left alone (no DDL, no lock);
+    otherwise the change runs in one transaction under an advisory lock, so that two
+    loads starting at once do not race on the catalog. A raw table from before
+    partitioning becomes the default partition of the new one, rows untouched.
     """
-    table = raw_table(source, entity)
-    columns = dict(
-        conn.execute(
-            "select column_name, column_default is not null from information_schema.columns "
+    present = {
+        r[0]
+        for r in conn.execute(
+            "select column_name from information_schema.columns "
             "where table_schema = 'raw' and table_name = %s",
             (source.table(entity),),
-        ).fetchall()
-    )
-    present = set(columns)
-    defaults = {c for c, has_default in columns.items() if has_default}
-    brin = _batch_index_method(conn, source, entity) == "brin"
-    if set(entity.column_names) <= present and set(LINEAGE_DEFAULTS) <= defaults and brin:
+        )
+    }
+    if _relkind(conn, source, entity) == "p" and set(entity.column_names) <= present:
         return
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext('cityops.raw_ddl'))")
-        _create_or_alter(conn, source, entity, table)
+        _create_or_alter(conn, source, entity)
 
 
-def _create_or_alter(
-    conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec, table: sql.Composed
-) -> None:
+def _create_or_alter(conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec) -> None:
+    table = raw_table(source, entity)
+    legacy = _relkind(conn, source, entity) == "r"
+    if legacy:
+        _move_aside_unpartitioned(conn, source, entity)
     columns = [sql.SQL("{} text").format(sql.Identifier(c)) for c in entity.column_names]
     conn.execute(
         sql.SQL(
             "create table if not exists {} ({}, _extra jsonb, _batch_id bigint not null, "
             "_source_file text not null, _file_sha256 text not null, _row_number bigint not null, "
-            "_delivered_on date not null, _loaded_at timestamptz not null default now())"
+            "_delivered_on date not null, _loaded_at timestamptz not null) "
+            "partition by list (_batch_id)"
         ).format(table, sql.SQL(", ").join(columns))
     )
-    # Lineage constants come from transaction-local settings (see copy_batch) rather than
-    # from every row of the COPY stream: the stream carries only what the file sent.
-    for column, expression in LINEAGE_DEFAULTS.items():
-        conn.execute(
-            sql.SQL("alter table {} alter column {} set default " + expression).format(
-                table, sql.Identifier(column)
-            )
-        )
     for c in entity.column_names:
         conn.execute(
             sql.SQL("alter table {} add column if not exists {} text").format(
                 table, sql.Identifier(c)
             )
         )
-    # Batch ids grow in load order and raw is append-only: a BRIN index finds a batch's
-    # rows for a fraction of a B-tree's upkeep during COPY (raw tables built with a
-    # B-tree before are switched over here).
-    if _batch_index_method(conn, source, entity) == "btree":
+    if legacy:
         conn.execute(
-            sql.SQL("drop index raw.{}").format(sql.Identifier(_batch_index(source, entity)))
+            sql.SQL("alter table {} attach partition {} default").format(
+                table, _unpartitioned(source, entity)
+            )
         )
-    conn.execute(
-        sql.SQL("create index if not exists {} on {} using brin (_batch_id)").format(
-            sql.Identifier(_batch_index(source, entity)), table
-        )
-    )
     conn.execute(
         sql.SQL("comment on table {} is {}").format(
             table,
             sql.Literal(
-                f"{source.department}: {entity.description or source.description} ({entity.mode})"
+                f"{source.department}: {entity.description or source.description} ({entity.mode}); "
+                f"one partition per loaded file ({BATCH_SCHEMA}.{source.table(entity)}__<batch_id>)"
             ),
         )
     )
 
 
-LINEAGE_DEFAULTS = {
-    "_batch_id": "current_setting('cityops.batch_id')::bigint",
-    "_source_file": "current_setting('cityops.source_file')",
-    "_file_sha256": "current_setting('cityops.file_sha256')",
-    "_delivered_on": "current_setting('cityops.delivered_on')::date",
-}
+def _unpartitioned(source: SourceSpec, entity: EntitySpec) -> sql.Composed:
+    return sql.SQL("{}.{}").format(
+        sql.Identifier(BATCH_SCHEMA), sql.Identifier(f"{source.table(entity)}__unpartitioned")
+    )
+
+
+def _move_aside_unpartitioned(
+    conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec
+) -> None:
+    """Move a raw table of the earlier, unpartitioned layout into ``raw_batches``.
+
+    It keeps its rows and becomes the new table's default partition; a ``CHECK`` on its
+    highest batch id proves that no later batch can be in it, so attaching a new file's
+    partition never scans it.
+    """
+    table, name = raw_table(source, entity), f"{source.table(entity)}__unpartitioned"
+    conn.execute(sql.SQL("alter table {} rename to {}").format(table, sql.Identifier(name)))
+    moved = sql.SQL("raw.{}").format(sql.Identifier(name))
+    conn.execute(sql.SQL("alter table {} set schema {}").format(moved, sql.Identifier(BATCH_SCHEMA)))
+    moved = _unpartitioned(source, entity)
+    for column in ("_batch_id", "_source_file", "_file_sha256", "_delivered_on", "_loaded_at"):
+        conn.execute(
+            sql.SQL("alter table {} alter column {} drop default").format(
+                moved, sql.Identifier(column)
+            )
+        )
+    conn.execute(
+        sql.SQL("drop index if exists {}.{}").format(
+            sql.Identifier(BATCH_SCHEMA), sql.Identifier(f"{source.table(entity)}__batch")
+        )
+    )
+    (highest,) = conn.execute(
+        sql.SQL("select coalesce(max(_batch_id), 0) from {}").format(moved)
+    ).fetchone()
+    conn.execute(
+        sql.SQL("alter table {} add constraint {} check (_batch_id <= {})").format(
+            moved, sql.Identifier(f"{name}__batches"), sql.Literal(int(highest))
+        )
+    )
 
 
 def copy_columns(entity: EntitySpec) -> list[str]:
     return [*entity.column_names, "_extra", "_row_number"]
 
 
-def set_lineage(
-    cursor: psycopg.Cursor, *, batch_id: int, source_file: str, sha256: str, delivered_on: dt.date
+def begin_batch(
+    cursor: psycopg.Cursor, source: SourceSpec, entity: EntitySpec, *, batch_id: int
 ) -> None:
-    """Lineage of the rows the next COPYs write, for the rest of this transaction."""
+    """Create the table the file's rows are copied into (inside the file's transaction)."""
+    columns = [sql.SQL("{} text").format(sql.Identifier(c)) for c in entity.column_names]
     cursor.execute(
-        "select set_config('cityops.batch_id', %s, true), set_config('cityops.source_file', %s, true), "
-        "set_config('cityops.file_sha256', %s, true), set_config('cityops.delivered_on', %s, true)",
-        (str(batch_id), source_file, sha256, delivered_on.isoformat()),
+        sql.SQL(
+            "create table {} ({}, _extra jsonb, "
+            "_batch_id bigint not null default {id} check (_batch_id = {id}), "
+            "_row_number bigint not null)"
+        ).format(
+            batch_table(source, entity, batch_id),
+            sql.SQL(", ").join(columns),
+            id=sql.Literal(batch_id),
+        )
     )
 
 
@@ -151,12 +196,10 @@ def copy_batch(
     batch: pa.RecordBatch,
     *,
     batch_id: int,
-    source_file: str,
-    sha256: str,
-    delivered_on: dt.date,
     encoded: memoryview | None = None,
 ) -> int:
-    """COPY one mapped batch (spec columns, ``_extra``, ``_row_number``) with its lineage.
+    """COPY one mapped batch (spec columns, ``_extra``, ``_row_number``) into the file's
+    table (made by :func:`begin_batch` in this transaction).
 
     ``encoded`` is the batch already run through :func:`encode_batch` (by a reading
     thread, so that encoding overlaps the previous batch's COPY).
@@ -164,13 +207,46 @@ def copy_batch(
     n = batch.num_rows
     if n == 0:
         return 0
-    set_lineage(
-        cursor, batch_id=batch_id, source_file=source_file, sha256=sha256, delivered_on=delivered_on
-    )
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in copy_columns(entity))
-    statement = sql.SQL("copy {} ({}) from stdin with (format csv)").format(
-        raw_table(source, entity), columns
+    statement = sql.SQL("copy {} ({}) from stdin with (format csv, freeze)").format(
+        batch_table(source, entity, batch_id), columns
     )
     with cursor.copy(statement) as copy:
         copy.write(encoded if encoded is not None else encode_batch(batch))
     return n
+
+
+def publish_batch(
+    cursor: psycopg.Cursor,
+    source: SourceSpec,
+    entity: EntitySpec,
+    *,
+    batch_id: int,
+    source_file: str,
+    sha256: str,
+    delivered_on: dt.date,
+) -> None:
+    """Give the file's rows their lineage and attach them to the raw table.
+
+    Constant defaults added to a filled table cost no rewrite: PostgreSQL stores the value
+    once and every existing row reads it. Visible to others when the transaction commits.
+    """
+    table = batch_table(source, entity, batch_id)
+    cursor.execute(
+        sql.SQL(
+            "alter table {} add column _source_file text not null default {}, "
+            "add column _file_sha256 text not null default {}, "
+            "add column _delivered_on date not null default {}, "
+            "add column _loaded_at timestamptz not null default now()"
+        ).format(
+            table,
+            sql.Literal(source_file),
+            sql.Literal(sha256),
+            sql.Literal(delivered_on.isoformat()),
+        )
+    )
+    cursor.execute(
+        sql.SQL("alter table {} attach partition {} for values in ({})").format(
+            raw_table(source, entity), table, sql.Literal(batch_id)
+        )
+    )

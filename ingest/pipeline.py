@@ -47,7 +47,7 @@ from .errors import (
     TooManyRejects,
     ValidationFailed,
 )
-from .load import copy_batch, encode_batch, ensure_raw_table
+from .load import begin_batch, copy_batch, encode_batch, ensure_raw_table, publish_batch
 from .mapping import ColumnMapping, plan_mapping
 from .readers import FileReader, open_reader
 from .sources import get_source
@@ -297,12 +297,7 @@ def _verdict(
 
 # -- committing one file ------------------------------------------------------------------
 def _copy_pieces(
-    cur: psycopg.Cursor,
-    source: SourceSpec,
-    load: EntityLoad,
-    delivery: Delivery,
-    sha256: str,
-    record: ledger.BatchRecord,
+    cur: psycopg.Cursor, source: SourceSpec, load: EntityLoad, record: ledger.BatchRecord
 ) -> GateResult:
     """COPY every batch the gate lets through; the gate's result over the whole file."""
     quality = GateResult()
@@ -320,9 +315,6 @@ def _copy_pieces(
                     load.entity,
                     piece.batch,
                     batch_id=record.batch_id,
-                    source_file=str(delivery.path),
-                    sha256=sha256,
-                    delivered_on=delivery.delivered_on,
                     encoded=piece.encoded,
                 )
             except psycopg.errors.DataError as exc:
@@ -351,7 +343,8 @@ def _copy_entity(
     sha256: str,
     record: ledger.BatchRecord,
 ) -> None:
-    quality = _copy_pieces(cur, source, load, delivery, sha256, record)
+    begin_batch(cur, source, load.entity, batch_id=record.batch_id)
+    quality = _copy_pieces(cur, source, load, record)
     reader, entity = load.reader, load.entity
     record.read_seconds, record.validate_seconds = load.read_seconds, load.validate_seconds
     record.extra_columns = load.mapping.extras if load.mapping else []
@@ -397,6 +390,15 @@ def _copy_entity(
         record.warnings.append(
             {"warning": f"{len(reader.rejects)} unreadable row(s) rejected; see ops.rejected_rows"}
         )
+    publish_batch(
+        cur,
+        source,
+        entity,
+        batch_id=record.batch_id,
+        source_file=str(delivery.path),
+        sha256=sha256,
+        delivered_on=delivery.delivered_on,
+    )
 
 
 def _refuse_if_failed(result: GateResult) -> None:

@@ -1,11 +1,13 @@
 -- Idempotent warehouse bootstrap: schemas and the operations tables.
 create schema if not exists raw;
+create schema if not exists raw_batches;
 create schema if not exists staging;
 create schema if not exists intermediate;
 create schema if not exists marts;
 create schema if not exists ops;
 
 comment on schema raw is 'Departmental files as delivered, one table per source entity, with lineage columns.';
+comment on schema raw_batches is 'One table per loaded file, each a partition of its raw table: read them through raw.';
 comment on schema staging is 'dbt staging models: renamed, cast, cleaned; latest delivery wins.';
 comment on schema intermediate is 'dbt intermediate models: entity resolution and linking; not for end users.';
 comment on schema marts is 'The BI surface: dimensions, facts and marts. Never holds raw national ID numbers.';

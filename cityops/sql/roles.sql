@@ -35,11 +35,11 @@ end
 $roles$;
 
 -- Nobody reaches a layer by default.
-revoke all on schema raw, staging, intermediate, marts, ops from public;
+revoke all on schema raw, raw_batches, staging, intermediate, marts, ops from public;
 revoke create on schema public from public;
 
 -- Loader: raw tables (it creates and owns them) and the ledger.
-grant usage, create on schema raw to cityops_loader;
+grant usage, create on schema raw, raw_batches to cityops_loader;
 grant usage on schema ops to cityops_loader;
 grant select, insert, update on ops.load_batches to cityops_loader;
 grant select, insert on ops.rejected_rows to cityops_loader;
@@ -73,12 +73,12 @@ declare
 begin
     for o in
         select c.oid::regclass as rel, c.relkind,
-               case when n.nspname = 'raw' then 'cityops_loader' else 'cityops_transformer' end as role
+               case when n.nspname in ('raw', 'raw_batches') then 'cityops_loader' else 'cityops_transformer' end as role
         from pg_class as c
         inner join pg_namespace as n on n.oid = c.relnamespace
-        where n.nspname in ('raw', 'staging', 'intermediate', 'marts')
+        where n.nspname in ('raw', 'raw_batches', 'staging', 'intermediate', 'marts')
           and c.relkind in ('r', 'p', 'v', 'm')
-          and pg_get_userbyid(c.relowner) <> case when n.nspname = 'raw' then 'cityops_loader' else 'cityops_transformer' end
+          and pg_get_userbyid(c.relowner) <> case when n.nspname in ('raw', 'raw_batches') then 'cityops_loader' else 'cityops_transformer' end
     loop
         execute format('alter %s %s owner to %I',
                        case o.relkind when 'v' then 'view' when 'm' then 'materialized view' else 'table' end,

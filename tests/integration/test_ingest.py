@@ -315,23 +315,83 @@ def test_a_killed_load_leaves_nothing_and_a_rerun_recovers(fresh_url, tiny_city,
     assert count(fresh_url, "select count(*) from raw.population__persons") == rows[1][4] > 1000
 
 
-def test_raw_tables_index_batches_with_brin_and_older_btree_indexes_are_switched(
-    fresh_url,
+def test_every_loaded_file_is_one_partition_holding_its_lineage_once(
+    tiny_city, fresh_url, tmp_path
 ) -> None:
+    landing = tmp_path / "landing"
+    copy_source(tiny_city, "weather", landing, limit=3)
+    summary = run(fresh_url, "weather", landing, tmp_path)
+    assert not summary.failed, summary.as_dict()
+    with psycopg.connect(fresh_url) as conn:
+        partitions = conn.execute(
+            "select c.relname, pg_get_expr(c.relpartbound, c.oid) from pg_inherits i "
+            "join pg_class c on c.oid = i.inhrelid "
+            "where i.inhparent = 'raw.weather__observations'::regclass order by 1"
+        ).fetchall()
+        batches = conn.execute(
+            "select batch_id, source_file from ops.load_batches "
+            "where entity = 'observations' and status = 'loaded' order by 1"
+        ).fetchall()
+        assert [p[0] for p in partitions] == sorted(f"weather__observations__{b}" for b, _ in batches)
+        assert all(bound == f"FOR VALUES IN ('{b}')" for (_, bound), (b, _) in zip(
+            sorted(partitions, key=lambda p: int(p[0].rsplit("__", 1)[1])), batches, strict=True
+        ))
+        # one file's lineage is a constant of its partition, read back on every row
+        for batch_id, source_file in batches:
+            assert conn.execute(
+                "select count(*), count(distinct _source_file), min(_source_file) "
+                "from raw.weather__observations where _batch_id = %s",
+                (batch_id,),
+            ).fetchone()[1:] == (1, source_file)
+        # a batch is found by partition pruning, not by scanning the other files
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                "explain select * from raw.weather__observations where _batch_id = %s"
+                % batches[0][0]
+            )
+        )
+        assert f"weather__observations__{batches[0][0]}" in plan
+        assert f"weather__observations__{batches[1][0]}" not in plan
+
+
+def test_a_raw_table_from_before_partitioning_keeps_its_rows_as_the_default_partition(
+    tiny_city, fresh_url, tmp_path
+) -> None:
+    from cityops.warehouse import bootstrap
     from ingest.load import ensure_raw_table
 
     source = REGISTRY["weather"]
-    entity = source.entities[0]
-    table = source.table(entity)
-    method = (
-        "select am.amname from pg_class i join pg_am am on am.oid = i.relam "
-        f"where i.oid = to_regclass('raw.{table}__batch')"
-    )
+    entity = next(e for e in source.entities if e.name == "observations")
+    columns = ", ".join(f'"{c}" text' for c in entity.column_names)
+    bootstrap(fresh_url)
     with psycopg.connect(fresh_url, autocommit=True) as conn:
+        conn.execute("drop table if exists raw.weather__observations")
+        conn.execute(  # the layout of earlier releases
+            f"create table raw.weather__observations ({columns}, _extra jsonb, "
+            "_batch_id bigint not null, _source_file text not null, _file_sha256 text not null, "
+            "_row_number bigint not null, _delivered_on date not null, "
+            "_loaded_at timestamptz not null default now())"
+        )
+        conn.execute("create index weather__observations__batch on raw.weather__observations "
+                     "using brin (_batch_id)")
+        conn.execute(
+            "insert into raw.weather__observations (_batch_id, _source_file, _file_sha256, "
+            "_row_number, _delivered_on) values (0, 'old.json', repeat('0', 64), 1, '2026-01-01')"
+        )
         ensure_raw_table(conn, source, entity)
-        assert conn.execute(method).fetchone() == ("brin",)
-        conn.execute(f"drop index raw.{table}__batch")
-        conn.execute(f"create index {table}__batch on raw.{table} (_batch_id)")  # as before
-        assert conn.execute(method).fetchone() == ("btree",)
-        ensure_raw_table(conn, source, entity)
-        assert conn.execute(method).fetchone() == ("brin",)
+        assert conn.execute(
+            "select relkind from pg_class where oid = 'raw.weather__observations'::regclass"
+        ).fetchone() == ("p",)
+        ensure_raw_table(conn, source, entity)  # idempotent
+    landing = tmp_path / "landing"
+    copy_source(tiny_city, "weather", landing, limit=1)
+    summary = run(fresh_url, "weather", landing, tmp_path)
+    assert not summary.failed, summary.as_dict()
+    assert count(fresh_url, "select count(*) from raw.weather__observations where _batch_id = 0") == 1
+    assert count(
+        fresh_url, "select count(*) from raw.weather__observations where _batch_id > 0"
+    ) == count(
+        fresh_url,
+        "select sum(rows_loaded) from ops.load_batches where entity = 'observations' and status = 'loaded'",
+    ) > 0

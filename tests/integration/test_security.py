@@ -59,7 +59,8 @@ def a_table(conn: psycopg.Connection, schema: str) -> str:
 @pytest.fixture(scope="module")
 def tables(pipeline) -> dict[str, str]:
     with psycopg.connect(pipeline) as conn:
-        return {s: a_table(conn, s) for s in ("raw", "staging", "intermediate", "marts", "ops")} | {
+        schemas = ("raw", "raw_batches", "staging", "intermediate", "marts", "ops")
+        return {s: a_table(conn, s) for s in schemas} | {
             "secret": "ops.person_key_secret"
         }
 
@@ -77,7 +78,7 @@ def test_bi_reads_marts_and_nothing_else(pipeline, tables) -> None:
     with login(pipeline, "cityops_bi") as bi:
         assert can(bi, "select * from marts.mart_facade_risk limit 1")
         assert can(bi, "select * from marts.dim_person limit 1")
-        for schema in ("raw", "staging", "intermediate", "ops", "secret"):
+        for schema in ("raw", "raw_batches", "staging", "intermediate", "ops", "secret"):
             assert not can(bi, f"select * from {tables[schema]} limit 1"), schema
         assert not can(
             bi, "insert into marts.dim_weather_station select * from marts.dim_weather_station"
@@ -129,6 +130,7 @@ def test_transformer_reads_raw_but_cannot_change_it(pipeline, tables) -> None:
         assert can(transformer, "select ops.person_key('310104199001011234')")
         assert can(transformer, "create table marts.scratch (x int)")
         assert not can(transformer, f"delete from {tables['raw']}")
+        assert not can(transformer, f"delete from {tables['raw_batches']}")  # one file's rows
         assert not can(transformer, "update ops.load_batches set status = 'failed'")
         assert not can(transformer, "delete from ops.audit_log")
 
@@ -138,6 +140,7 @@ def test_exporter_reads_full_ids_only_through_the_audited_function(pipeline, tab
         assert can(exporter, "select * from marts.mart_graduate_assistance limit 1")
         assert not can(exporter, "select * from intermediate.int_person_identity limit 1")
         assert not can(exporter, f"select * from {tables['raw']} limit 1")
+        assert not can(exporter, f"select * from {tables['raw_batches']} limit 1")
         assert not can(exporter, "delete from ops.audit_log")
         assert not can(exporter, "update ops.exports set row_count = 0")
         with pytest.raises(errors.RaiseException, match="needs a reason"):
@@ -205,8 +208,8 @@ def test_pipeline_steps_run_as_their_roles(pipeline) -> None:
             conn.execute(
                 "select n.nspname, string_agg(distinct pg_get_userbyid(c.relowner), ',') "
                 "from pg_class as c inner join pg_namespace as n on n.oid = c.relnamespace "
-                "where n.nspname in ('raw', 'staging', 'intermediate', 'marts') "
-                "and c.relkind in ('r', 'v') group by n.nspname"
+                "where n.nspname in ('raw', 'raw_batches', 'staging', 'intermediate', 'marts') "
+                "and c.relkind in ('r', 'p', 'v') group by n.nspname"
             ).fetchall()
         )
         exported_by = {
@@ -218,6 +221,7 @@ def test_pipeline_steps_run_as_their_roles(pipeline) -> None:
         }
     assert owners == {
         "raw": "cityops_loader",
+        "raw_batches": "cityops_loader",
         "staging": "cityops_transformer",
         "intermediate": "cityops_transformer",
         "marts": "cityops_transformer",
