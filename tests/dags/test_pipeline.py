@@ -89,6 +89,29 @@ def test_marts_hold_no_raw_id_numbers(pipeline) -> None:
     assert re.fullmatch(r"[0-9]{6}\*{8}[0-9]{3}[0-9X]", masked)
 
 
+def test_the_dbt_privacy_test_fails_a_mart_that_holds_an_id_number(pipeline) -> None:
+    from cityops.dbt import DbtFailed, run_dbt
+
+    select = ["test", "--select", "dim_weather_station,test_name:no_raw_id_numbers"]
+    run_dbt(select, pipeline, as_of=AS_OF, quiet=True)  # as built: passes
+    with psycopg.connect(pipeline, autocommit=True) as conn:
+        station, name = conn.execute(
+            "select station_id, station_name from marts.dim_weather_station limit 1"
+        ).fetchone()
+        conn.execute(
+            "update marts.dim_weather_station set station_name = %s where station_id = %s",
+            (f"{name} 31010119900307123X", station),
+        )
+        try:
+            with pytest.raises(DbtFailed, match="no_raw_id_numbers_dim_weather_station"):
+                run_dbt(select, pipeline, as_of=AS_OF, quiet=True)
+        finally:
+            conn.execute(
+                "update marts.dim_weather_station set station_name = %s where station_id = %s",
+                (name, station),
+            )
+
+
 def _files(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
