@@ -145,11 +145,49 @@ def _dbt_alone(url: str, home: Path, as_of: str) -> tuple[float, dict[str, float
     return wall, out
 
 
+def _slowest_nodes(home: Path, since: str, until: str, top: int = 12) -> list[tuple[str, float]]:
+    """The slowest nodes dbt finished between two UTC times (its structured log, seconds)."""
+    since, until = since.replace(" ", "T"), until.replace(" ", "T")
+    seen: dict[str, float] = {}
+    for log in sorted((home / "dbt" / "logs").glob("dbt.log*")):
+        for line in log.read_text(errors="replace").splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            data = event.get("data", {})
+            node = data.get("node_info", {}).get("unique_id")
+            if node and "execution_time" in data and since <= event["info"]["ts"] < until:
+                seen[node.split(".", 2)[-1]] = float(data["execution_time"])
+    return sorted(seen.items(), key=lambda kv: kv[1], reverse=True)[:top]
+
+
+def machine_probe(url: str) -> dict[str, float]:
+    """How fast this machine is right now, for comparing runs made on other days: the
+    pipeline's absolute times move with the machine, the ratios printed here do not."""
+    import hashlib
+
+    block = b"\x5a" * (256 << 20)
+    t = time.perf_counter()
+    hashlib.sha256(block).digest()
+    sha = 256 / (time.perf_counter() - t)
+    with psycopg.connect(url) as conn:
+        t = time.perf_counter()
+        conn.execute("select sum(i) from generate_series(1, 10000000) as i").fetchone()
+        pg = time.perf_counter() - t
+    return {"sha256_mib_s": sha, "pg_sum_s": pg}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", default="small", choices=["tiny", "small", "city"])
     parser.add_argument("--landing", type=Path, default=None, help="an existing landing folder")
     parser.add_argument("--as-of", default=AS_OF, help="the as-of date of --landing")
+    parser.add_argument(
+        "--no-dbt-alone",
+        action="store_true",
+        help="leave out step 3 (a full `dbt build` alone: ~20 min at city scale)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
@@ -175,9 +213,11 @@ def main() -> None:
     def now() -> str:
         return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
+    probe = machine_probe(url)
     memory = MemorySampler()
     try:
         mark = now()
+        marks = [mark]
         day_before = (dt.date.fromisoformat(newest) - dt.timedelta(days=1)).isoformat()
         first_s = _cityops_run(env, first, day_before, work / "first.log")
         first_steps = _dag_seconds(home, mark)
@@ -187,10 +227,12 @@ def main() -> None:
             for f in folder.iterdir():
                 os.link(f, target / f.name)
         mark = now()
+        marks.append(mark)
         second_s = _cityops_run(env, first, newest, work / "second.log")
         second_steps = _dag_seconds(home, mark)
+        marks.append(now())
         os.environ["WAREHOUSE_URL"] = url
-        dbt_wall, dbt_layers = _dbt_alone(url, home, newest)
+        dbt_wall, dbt_layers = (0.0, {}) if args.no_dbt_alone else _dbt_alone(url, home, newest)
         with psycopg.connect(url) as conn:
             raw_rows = conn.execute(
                 "select coalesce(sum(rows_loaded), 0) from ops.load_batches where status = 'loaded'"
@@ -201,10 +243,15 @@ def main() -> None:
             conn.execute(f'drop database if exists "{url.rsplit("/", 1)[1]}" with (force)')
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
     print(f"scale {args.scale}: {raw_rows:,} raw rows loaded; newest day {newest} held back")
+    print(
+        f"machine probe (before the runs): sha256 {probe['sha256_mib_s']:,.0f} MiB/s in Python, "
+        f"PostgreSQL sums 10 M integers in {probe['pg_sum_s']:.2f} s (compare runs of other days)"
+    )
     print(f"{'run':<46}{'seconds':>10}")
     print(f"{'first run (cityops run, all but one day)':<46}{first_s:>10.1f}")
     print(f"{'second-day run (one new day of deliveries)':<46}{second_s:>10.1f}")
-    print(f"{'dbt build alone (one invocation, all layers)':<46}{dbt_wall:>10.1f}")
+    if dbt_wall:
+        print(f"{'dbt build alone (one invocation, all layers)':<46}{dbt_wall:>10.1f}")
     print(f"ratio second-day / first run: {second_s / first_s:.2f}")
     print(f"peak RSS of any one pipeline process: {peak:.2f} GiB")
     print(f"peak machine memory above the start (pipeline + PostgreSQL): {machine_peak:.2f} GiB")
@@ -214,13 +261,21 @@ def main() -> None:
         one, two = first_steps.get(step, 0.0), second_steps.get(step, 0.0)
         print(f"{step:<30}{one:>12.1f}{two:>12.1f}")
     producer = first_steps.get("dbt build (producer task)", 0.0)
-    if producer:
+    if producer and dbt_wall:
         print(f"transform's dbt build / dbt build alone: {producer / dbt_wall:.2f}")
-    print()
-    print(f"{'dbt layer (dbt alone)':<24}{'seconds':>10}")
-    for layer in LAYERS:
-        print(f"{layer:<24}{dbt_layers.get(layer, 0.0):>10.1f}")
-    print("(seconds summed over the layer's nodes; dbt runs them on several threads)")
+    if dbt_layers:
+        print()
+        print(f"{'dbt layer (dbt alone)':<24}{'seconds':>10}")
+        for layer in LAYERS:
+            print(f"{layer:<24}{dbt_layers.get(layer, 0.0):>10.1f}")
+        print("(seconds summed over the layer's nodes; dbt runs them on several threads)")
+    for label, since, until in (("first run", *marks[:2]), ("second-day run", *marks[1:])):
+        slowest = _slowest_nodes(home, since, until)
+        if slowest:
+            print()
+            print(f"slowest nodes of the {label} (dbt's timings, seconds):")
+            for node, seconds in slowest:
+                print(f"  {node:<70}{seconds:>8.1f}")
 
 
 if __name__ == "__main__":
