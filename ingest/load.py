@@ -133,7 +133,9 @@ def _move_aside_unpartitioned(
     table, name = raw_table(source, entity), f"{source.table(entity)}__unpartitioned"
     conn.execute(sql.SQL("alter table {} rename to {}").format(table, sql.Identifier(name)))
     moved = sql.SQL("raw.{}").format(sql.Identifier(name))
-    conn.execute(sql.SQL("alter table {} set schema {}").format(moved, sql.Identifier(BATCH_SCHEMA)))
+    conn.execute(
+        sql.SQL("alter table {} set schema {}").format(moved, sql.Identifier(BATCH_SCHEMA))
+    )
     moved = _unpartitioned(source, entity)
     for column in ("_batch_id", "_source_file", "_file_sha256", "_delivered_on", "_loaded_at"):
         conn.execute(

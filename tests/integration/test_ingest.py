@@ -332,10 +332,15 @@ def test_every_loaded_file_is_one_partition_holding_its_lineage_once(
             "select batch_id, source_file from ops.load_batches "
             "where entity = 'observations' and status = 'loaded' order by 1"
         ).fetchall()
-        assert [p[0] for p in partitions] == sorted(f"weather__observations__{b}" for b, _ in batches)
-        assert all(bound == f"FOR VALUES IN ('{b}')" for (_, bound), (b, _) in zip(
-            sorted(partitions, key=lambda p: int(p[0].rsplit("__", 1)[1])), batches, strict=True
-        ))
+        assert [p[0] for p in partitions] == sorted(
+            f"weather__observations__{b}" for b, _ in batches
+        )
+        assert all(
+            bound == f"FOR VALUES IN ('{b}')"
+            for (_, bound), (b, _) in zip(
+                sorted(partitions, key=lambda p: int(p[0].rsplit("__", 1)[1])), batches, strict=True
+            )
+        )
         # one file's lineage is a constant of its partition, read back on every row
         for batch_id, source_file in batches:
             assert conn.execute(
@@ -347,8 +352,7 @@ def test_every_loaded_file_is_one_partition_holding_its_lineage_once(
         plan = "\n".join(
             r[0]
             for r in conn.execute(
-                "explain select * from raw.weather__observations where _batch_id = %s"
-                % batches[0][0]
+                f"explain select * from raw.weather__observations where _batch_id = {int(batches[0][0])}"
             )
         )
         assert f"weather__observations__{batches[0][0]}" in plan
@@ -373,8 +377,10 @@ def test_a_raw_table_from_before_partitioning_keeps_its_rows_as_the_default_part
             "_row_number bigint not null, _delivered_on date not null, "
             "_loaded_at timestamptz not null default now())"
         )
-        conn.execute("create index weather__observations__batch on raw.weather__observations "
-                     "using brin (_batch_id)")
+        conn.execute(
+            "create index weather__observations__batch on raw.weather__observations "
+            "using brin (_batch_id)"
+        )
         conn.execute(
             "insert into raw.weather__observations (_batch_id, _source_file, _file_sha256, "
             "_row_number, _delivered_on) values (0, 'old.json', repeat('0', 64), 1, '2026-01-01')"
@@ -388,10 +394,14 @@ def test_a_raw_table_from_before_partitioning_keeps_its_rows_as_the_default_part
     copy_source(tiny_city, "weather", landing, limit=1)
     summary = run(fresh_url, "weather", landing, tmp_path)
     assert not summary.failed, summary.as_dict()
-    assert count(fresh_url, "select count(*) from raw.weather__observations where _batch_id = 0") == 1
-    assert count(
-        fresh_url, "select count(*) from raw.weather__observations where _batch_id > 0"
-    ) == count(
-        fresh_url,
-        "select sum(rows_loaded) from ops.load_batches where entity = 'observations' and status = 'loaded'",
-    ) > 0
+    assert (
+        count(fresh_url, "select count(*) from raw.weather__observations where _batch_id = 0") == 1
+    )
+    assert (
+        count(fresh_url, "select count(*) from raw.weather__observations where _batch_id > 0")
+        == count(
+            fresh_url,
+            "select sum(rows_loaded) from ops.load_batches where entity = 'observations' and status = 'loaded'",
+        )
+        > 0
+    )

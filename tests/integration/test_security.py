@@ -60,9 +60,7 @@ def a_table(conn: psycopg.Connection, schema: str) -> str:
 def tables(pipeline) -> dict[str, str]:
     with psycopg.connect(pipeline) as conn:
         schemas = ("raw", "raw_batches", "staging", "intermediate", "marts", "ops")
-        return {s: a_table(conn, s) for s in schemas} | {
-            "secret": "ops.person_key_secret"
-        }
+        return {s: a_table(conn, s) for s in schemas} | {"secret": "ops.person_key_secret"}
 
 
 def test_bootstrap_creates_every_role(pipeline) -> None:
