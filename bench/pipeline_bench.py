@@ -155,9 +155,11 @@ def _slowest_nodes(home: Path, since: str, until: str, top: int = 12) -> list[tu
                 event = json.loads(line)
             except ValueError:
                 continue
-            data = event.get("data", {})
-            node = data.get("node_info", {}).get("unique_id")
-            if node and "execution_time" in data and since <= event["info"]["ts"] < until:
+            if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
+                continue
+            data, when = event["data"], event.get("info", {}).get("ts", "")
+            node = (data.get("node_info") or {}).get("unique_id")
+            if node and "execution_time" in data and since <= when < until:
                 seen[node.split(".", 2)[-1]] = float(data["execution_time"])
     return sorted(seen.items(), key=lambda kv: kv[1], reverse=True)[:top]
 
