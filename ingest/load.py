@@ -40,11 +40,16 @@ def raw_table(source: SourceSpec, entity: EntitySpec) -> sql.Composed:
     return sql.SQL("raw.{}").format(sql.Identifier(source.table(entity)))
 
 
-def batch_table(source: SourceSpec, entity: EntitySpec, batch_id: int) -> sql.Composed:
-    """The table holding one loaded file's rows: a partition of the raw table."""
+def _partition(source: SourceSpec, entity: EntitySpec, suffix: str) -> sql.Composed:
+    """A partition of the raw table: ``raw_batches.<source>__<entity>__<suffix>``."""
     return sql.SQL("{}.{}").format(
-        sql.Identifier(BATCH_SCHEMA), sql.Identifier(f"{source.table(entity)}__{batch_id}")
+        sql.Identifier(BATCH_SCHEMA), sql.Identifier(f"{source.table(entity)}__{suffix}")
     )
+
+
+def batch_table(source: SourceSpec, entity: EntitySpec, batch_id: int) -> sql.Composed:
+    """The table holding one loaded file's rows."""
+    return _partition(source, entity, str(batch_id))
 
 
 def _relkind(conn: psycopg.Connection, source: SourceSpec, entity: EntitySpec) -> str | None:
@@ -101,7 +106,7 @@ def _create_or_alter(conn: psycopg.Connection, source: SourceSpec, entity: Entit
     if legacy:
         conn.execute(
             sql.SQL("alter table {} attach partition {} default").format(
-                table, _unpartitioned(source, entity)
+                table, _partition(source, entity, "unpartitioned")
             )
         )
     conn.execute(
@@ -112,12 +117,6 @@ def _create_or_alter(conn: psycopg.Connection, source: SourceSpec, entity: Entit
                 f"one partition per loaded file ({BATCH_SCHEMA}.{source.table(entity)}__<batch_id>)"
             ),
         )
-    )
-
-
-def _unpartitioned(source: SourceSpec, entity: EntitySpec) -> sql.Composed:
-    return sql.SQL("{}.{}").format(
-        sql.Identifier(BATCH_SCHEMA), sql.Identifier(f"{source.table(entity)}__unpartitioned")
     )
 
 
@@ -136,7 +135,7 @@ def _move_aside_unpartitioned(
     conn.execute(
         sql.SQL("alter table {} set schema {}").format(moved, sql.Identifier(BATCH_SCHEMA))
     )
-    moved = _unpartitioned(source, entity)
+    moved = _partition(source, entity, "unpartitioned")
     for column in ("_batch_id", "_source_file", "_file_sha256", "_delivered_on", "_loaded_at"):
         conn.execute(
             sql.SQL("alter table {} alter column {} drop default").format(
