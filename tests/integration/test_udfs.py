@@ -7,12 +7,17 @@ parallel operation"), so each must parse dirt to null without one.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import random
 import re
+import zoneinfo
 
 import psycopg
 import pytest
 
 from cityops.settings import PROJECT_ROOT
+from cityops.synth import idcard
 
 pytestmark = pytest.mark.integration
 
@@ -120,3 +125,105 @@ def test_id_numbers(udfs, raw, normalised, problem) -> None:
         "select n, staging.id_number_problem(n) from staging.id_number_normalise(%s) as n", (raw,)
     ).fetchone()
     assert got == (normalised, problem)
+
+
+def _calendar_date(y: int, m: int, d: int) -> str | None:
+    try:
+        return dt.date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def test_fixed_date_shapes_follow_the_calendar(udfs) -> None:
+    """The byte-reading fast paths (YYYYMMDD, YYYY-MM-DD) against Python's calendar, leap
+    years and month ends included."""
+    years = (1, 4, 100, 400, 1900, 1999, 2000, 2023, 2024, 2100, 9999)
+    cases = [(y, m, d) for y in years for m in range(0, 14) for d in range(0, 33)]
+    raws = [f"{y:04d}{m:02d}{d:02d}" for y, m, d in cases]
+    raws += [f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in cases]
+    got = udfs.execute(
+        "select raw, staging.safe_date(raw)::text from unnest(%s::text[]) as raw", (raws,)
+    ).fetchall()
+    expected = {raw: _calendar_date(y, m, d) for raw, (y, m, d) in zip(raws, cases * 2, strict=True)}
+    wrong = [(raw, value, expected[raw]) for raw, value in got if value != expected[raw]]
+    assert not wrong, wrong[:10]
+
+
+def test_fixed_timestamp_shapes_follow_the_calendar_and_the_offset(udfs) -> None:
+    """YYYY-MM-DD[T ]HH:MM[:SS][Z|±HH|±HH:MM] (the fixed shapes are read as bytes) against
+    Python's datetime: a local time is Shanghai's, an offset is at most ±15 hours."""
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    days = ((2024, 2, 29), (2026, 2, 29), (2026, 12, 31), (2026, 4, 31), (2000, 1, 1))
+    times = ((0, 0, 0), (23, 59, 59), (24, 0, 0), (12, 60, 0), (12, 0, 60), (7, 5, 9))
+    zones = {
+        "": shanghai,
+        "Z": dt.UTC,
+        "+08": dt.timezone(dt.timedelta(hours=8)),
+        "-03:30": dt.timezone(-dt.timedelta(hours=3, minutes=30)),
+        "+15:00": dt.timezone(dt.timedelta(hours=15)),
+        "-00:45": dt.timezone(-dt.timedelta(minutes=45)),
+        "+16": None,
+    }
+    cases: dict[str, str | None] = {}
+    for (y, mo, d), (h, mi, s), sep, (zone, tz), seconds in itertools.product(
+        days, times, "T ", zones.items(), (True, False)
+    ):
+        raw = f"{y:04d}-{mo:02d}-{d:02d}{sep}{h:02d}:{mi:02d}" + (f":{s:02d}" if seconds else "")
+        s = s if seconds else 0
+        real = _calendar_date(y, mo, d) and h <= 23 and mi <= 59 and s <= 59 and tz
+        cases[raw + zone] = (
+            dt.datetime(y, mo, d, h, mi, s, tzinfo=tz)
+            .astimezone(dt.UTC)
+            .strftime("%Y-%m-%d %H:%M:%S")
+            if real
+            else None
+        )
+    got = dict(
+        udfs.execute(
+            "select raw, to_char(staging.safe_timestamp(raw) at time zone 'UTC', "
+            "'YYYY-MM-DD HH24:MI:SS') from unnest(%s::text[]) as raw",
+            (list(cases),),
+        ).fetchall()
+    )
+    wrong = [(raw, got[raw], want) for raw, want in cases.items() if got[raw] != want]
+    assert not wrong, wrong[:10]
+
+
+def test_id_number_problems_match_the_standard(udfs) -> None:
+    """Valid IDs, and each valid ID with one digit changed, against GB 11643 in Python."""
+    rng = random.Random(11643)
+    ids = []
+    for _ in range(300):
+        first17 = (
+            "310104"
+            + dt.date(rng.randint(1900, 2025), rng.randint(1, 12), rng.randint(1, 28)).strftime(
+                "%Y%m%d"
+            )
+            + f"{rng.randint(0, 999):03d}"
+        )
+        valid = first17 + idcard.check_char(first17)
+        position = rng.randrange(18)
+        digit = rng.choice([c for c in "0123456789X" if c != valid[position]])
+        if position < 17 and digit == "X":
+            digit = "0" if valid[position] != "0" else "1"
+        ids += [valid, valid[:position] + digit + valid[position + 1 :]]
+
+    def problem(n: str) -> str | None:
+        if len(n) != 18 or not n[:17].isdigit() or n[17] not in "0123456789X":
+            return "bad_format"
+        if _calendar_date(int(n[6:10]), int(n[10:12]), int(n[12:14])) is None:
+            return "bad_birth_date"
+        return None if idcard.check_char(n[:17]) == n[17] else "bad_check_character"
+
+    got = udfs.execute(
+        "select n, staging.id_number_problem(n), staging.id_number_check_char(left(n, 17)) "
+        "from unnest(%s::text[]) as n",
+        (ids,),
+    ).fetchall()
+    wrong = [
+        (n, p, c)
+        for n, p, c in got
+        if p != problem(n) or (n[:17].isdigit() and c != idcard.check_char(n[:17]))
+    ]
+    assert not wrong, wrong[:10]
+    assert {p for _, p, _ in got} == {None, "bad_birth_date", "bad_check_character"}
