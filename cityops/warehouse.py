@@ -34,8 +34,17 @@ _RUN_AS = "pgserver"  # PostgreSQL refuses to run as root
 #: The embedded server is tuned for a warehouse's work (bulk COPY, whole-table builds, big
 #: sorts and hash joins) rather than PostgreSQL's small-machine defaults. A server of your
 #: own wants the same kind of settings: see docs/scaling.md.
+#:
+#: ``wal_level = minimal``: a table created and filled in one transaction (dbt's table
+#: builds, each file's raw partition, COPY ... FREEZE) is written once and synced at commit
+#: instead of going through the WAL as well; crash safety is unchanged, what it rules out
+#: is streaming replication and point-in-time recovery, which a single-machine warehouse
+#: started by ``cityops`` does not have. Measured on a 3 M-row, 450 MB CREATE TABLE AS:
+#: 1.7x faster than with ``replica``, PostgreSQL's default.
 EMBEDDED_SERVER_SETTINGS = {
     "max_connections": "200",
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
     "shared_buffers": "1GB",
     "work_mem": "64MB",
     "maintenance_work_mem": "512MB",
