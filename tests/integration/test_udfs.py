@@ -144,7 +144,9 @@ def test_fixed_date_shapes_follow_the_calendar(udfs) -> None:
     got = udfs.execute(
         "select raw, staging.safe_date(raw)::text from unnest(%s::text[]) as raw", (raws,)
     ).fetchall()
-    expected = {raw: _calendar_date(y, m, d) for raw, (y, m, d) in zip(raws, cases * 2, strict=True)}
+    expected = {
+        raw: _calendar_date(y, m, d) for raw, (y, m, d) in zip(raws, cases * 2, strict=True)
+    }
     wrong = [(raw, value, expected[raw]) for raw, value in got if value != expected[raw]]
     assert not wrong, wrong[:10]
 
