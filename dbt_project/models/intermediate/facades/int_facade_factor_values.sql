@@ -93,7 +93,12 @@ station_weather as (
 ),
 
 recent_breakages as (
-    select buildings.building_code, buildings.lon, buildings.lat
+    select
+        buildings.building_code,
+        buildings.lon,
+        buildings.lat,
+        floor(buildings.lat / 0.005)::int as lat_cell,
+        floor(buildings.lon / 0.006)::int as lon_cell
     from inspections
     inner join buildings
         on buildings.building_code = inspections.building_code
@@ -102,19 +107,37 @@ recent_breakages as (
         and buildings.lon is not null
 ),
 
-nearby as (
-    select buildings.building_code, count(recent_breakages.building_code) as breakages_within_500m_1y
+{#- Breakages within 500 m lie in a building's grid cell (0.005° x 0.006°, more than 500 m
+    each way at Shanghai's latitude) or one of the eight around it: an equi-join on cells,
+    which PostgreSQL hashes, instead of comparing every building with every breakage. #}
+neighbour_cells as (
+    select
+        buildings.building_code,
+        buildings.lon,
+        buildings.lat,
+        floor(buildings.lat / 0.005)::int + lat_step as lat_cell,
+        floor(buildings.lon / 0.006)::int + lon_step as lon_cell
     from buildings
+    cross join generate_series(-1, 1) as lat_step
+    cross join generate_series(-1, 1) as lon_step
+    where buildings.lon is not null
+),
+
+nearby as (
+    select neighbour_cells.building_code, count(recent_breakages.building_code) as breakages_within_500m_1y
+    from neighbour_cells
     inner join recent_breakages
-        on recent_breakages.building_code <> buildings.building_code
-        and abs(recent_breakages.lat - buildings.lat) < 0.005
-        and abs(recent_breakages.lon - buildings.lon) < 0.006
+        on recent_breakages.lat_cell = neighbour_cells.lat_cell
+        and recent_breakages.lon_cell = neighbour_cells.lon_cell
+        and recent_breakages.building_code <> neighbour_cells.building_code
+    where abs(recent_breakages.lat - neighbour_cells.lat) < 0.005
+        and abs(recent_breakages.lon - neighbour_cells.lon) < 0.006
         and 2 * 6371000 * asin(sqrt(
-            power(sin(radians(recent_breakages.lat - buildings.lat) / 2), 2)
-            + cos(radians(buildings.lat)) * cos(radians(recent_breakages.lat))
-            * power(sin(radians(recent_breakages.lon - buildings.lon) / 2), 2)
+            power(sin(radians(recent_breakages.lat - neighbour_cells.lat) / 2), 2)
+            + cos(radians(neighbour_cells.lat)) * cos(radians(recent_breakages.lat))
+            * power(sin(radians(recent_breakages.lon - neighbour_cells.lon) / 2), 2)
         )) <= 500
-    group by buildings.building_code
+    group by neighbour_cells.building_code
 ),
 
 final as (
