@@ -3,14 +3,16 @@
     Rules and thresholds come from the billboard_alert_rules seed. A device is silent
     when the gap between consecutive readings, or between the start of the readings
     window (the earliest reading of any device) and its first reading, or between its
-    last reading and the end of the run date's previous day, reaches the window.
+    last reading and the end of the run date's previous day, reaches the window. The
+    24-hour tilt range and the previous reading come with each reading from
+    int_billboard_reading_windows (incremental: only new readings are windowed).
 #}
 {% set as_of = var('as_of') %}
 
 with
 
 readings as (
-    select * from {{ ref('fct_billboard_reading') }}
+    select * from {{ ref('int_billboard_reading_windows') }}
     where read_at < ('{{ as_of }}'::date::timestamp at time zone 'Asia/Shanghai')
 ),
 
@@ -30,19 +32,10 @@ window_bounds as (
 sequenced as (
     select
         readings.*,
-        max(tilt_deg) over last_day as tilt_max_24h,
-        min(tilt_deg) over last_day as tilt_min_24h,
-        lag(read_at) over by_device as previous_read_at,
-        row_number() over by_device
+        row_number() over (partition by device_id order by read_at)
             - row_number() over (partition by device_id, vibration_mm_s > (select threshold from rules where rule = 'vibration_sustained') order by read_at)
             as vibration_island
     from readings
-    window
-        by_device as (partition by device_id order by read_at),
-        last_day as (
-            partition by device_id order by read_at
-            range between interval '24 hours' preceding and current row
-        )
 ),
 
 tilt_over as (
