@@ -19,11 +19,12 @@ parameters as (
     select * from {{ ref('person_match_parameters') }}
 ),
 
+-- the households are counted from int_households, already grouped: a distinct count
+-- here would sort the registry's 25 M household numbers again
 registry_size as (
     select
-        count(*)::double precision as persons,
-        count(distinct household_no)::double precision as households
-    from registry
+        (select count(*) from registry)::double precision as persons,
+        (select count(household_no) from {{ ref('int_households') }})::double precision as households
 ),
 
 -- every blocking rule requires the exact name, so only the mentions' names need a frequency
