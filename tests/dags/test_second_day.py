@@ -3,6 +3,8 @@ same as a full rebuild.
 
 The tiny city is delivered all but its newest day and run as of the day before; then the
 newest day arrives and `cityops run` runs as of that day; then once more with nothing new.
+The sensor readings' last day is held back with the newest day, so that the second day
+also takes the incremental path of the readings and their 24-hour windows.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ def test_a_second_day_rebuilds_only_what_changed(
     landing = tmp_path / "landing"
     shutil.copytree(tiny_city / "landing", landing)
     held_back = [p for p in landing.glob(f"*/{newest}") if p.is_dir()]
+    readings_days = sorted(p for p in landing.glob("billboards/*") if p.is_dir())
+    assert len(readings_days) > 1
+    if readings_days[-1] not in held_back:
+        held_back.append(readings_days[-1])
     later = tmp_path / "later"
     for folder in held_back:
         (later / folder.parent.name).mkdir(parents=True)
@@ -98,6 +104,8 @@ def test_a_second_day_rebuilds_only_what_changed(
     reasons = builds[1][3]
     assert reasons["model.cityops.mart_graduate_assistance"].startswith("as_of moved from")
     assert "new batches in" in reasons["model.cityops.stg_facade_inspections__inspections"]
+    assert "new batches in" in reasons["model.cityops.stg_billboards__readings"]
+    assert "int_billboard_reading_windows.run" in built, states
 
     # the same as building everything again from scratch
     incremental = _fingerprints(fresh_url)
