@@ -112,6 +112,35 @@ def test_the_dbt_privacy_test_fails_a_mart_that_holds_an_id_number(pipeline) -> 
             )
 
 
+def test_a_duplicate_person_key_fails_the_person_build_and_keeps_the_last_table(
+    pipeline,
+) -> None:
+    """dim_person's uniqueness is its unique index (no `unique` test scans its 25 M keys)."""
+    from cityops.dbt import DbtFailed, run_dbt
+
+    with psycopg.connect(pipeline, autocommit=True) as conn:
+        persons = conn.execute("select count(*) from marts.dim_person").fetchone()[0]
+        conn.execute(
+            "create table intermediate.registry_before_duplicate as "
+            "select * from intermediate.int_person_registry"
+        )
+        conn.execute(
+            "insert into intermediate.int_person_registry "
+            "select * from intermediate.int_person_registry limit 1"
+        )
+        try:
+            with pytest.raises(DbtFailed, match="dim_person"):
+                run_dbt(["run", "--select", "dim_person"], pipeline, as_of=AS_OF, quiet=True)
+            assert conn.execute("select count(*) from marts.dim_person").fetchone()[0] == persons
+        finally:
+            conn.execute("truncate intermediate.int_person_registry")
+            conn.execute(
+                "insert into intermediate.int_person_registry "
+                "select * from intermediate.registry_before_duplicate"
+            )
+            conn.execute("drop table intermediate.registry_before_duplicate")
+
+
 def _files(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
