@@ -291,8 +291,16 @@ def test_killing_dbt_mid_build_keeps_the_last_marts_and_a_rerun_recovers(
         os.killpg(proc.pid, signal.SIGKILL)  # dbt dies while it builds the marts
         proc.wait(timeout=60)
         assert proc.returncode == -signal.SIGKILL
-        # Every relation still answers with the last good build's rows; no temp relation leaks.
+        # Every relation still answers with the last good build's rows; no temp relation
+        # leaks once dbt's sessions have ended (an incremental model's temporary table lives
+        # until its session's backend notices the client is gone and exits).
         assert table_counts(url, "intermediate", "marts") == before
+        with psycopg.connect(admin, autocommit=True) as watch:
+            while watch.execute(
+                "select count(*) from pg_stat_activity where datname = %s", (name,)
+            ).fetchone()[0]:
+                assert time.monotonic() < deadline, "dbt's sessions outlived it"
+                time.sleep(0.1)
         with psycopg.connect(url) as conn:
             leftovers = conn.execute(
                 "select count(*) from pg_class where relname like '%%__dbt_tmp%%' "
