@@ -108,29 +108,30 @@ language sql immutable parallel safe as $$
 $$;
 
 -- YYYY-MM-DD (anything after the day is ignored), YYYY/M/D or YYYYMMDD; null if not a real date.
--- The two fixed shapes read their digits as bytes ('0' is byte 48: 48 * 1111 = 53328, 48 * 11 = 528).
+-- The two fixed shapes read their digits as bytes ('0' is byte 48: 48 * 1111 = 53328, 48 * 11 = 528);
+-- YYYY-MM-DD is YYYYMMDD with one separator byte before the month and one before the day.
 create or replace function staging.safe_date(raw text) returns date
 language plpgsql immutable parallel safe as $$
 declare
     n integer := octet_length(raw);
     b bytea;
+    sep integer;
     y integer;
     m integer;
     d integer;
 begin
     if raw is null then
         return null;
-    elsif n = 8 and translate(raw, '0123456789', '') = '' then
+    elsif (n = 8 and translate(raw, '0123456789', '') = '')
+        or (n = 10 and translate(raw, '0123456789', '') = '--' and substr(raw, 5, 1) = '-' and substr(raw, 8, 1) = '-')
+    then
         b := textsend(raw);
+        sep := (n = 10)::integer;
         y := get_byte(b, 0) * 1000 + get_byte(b, 1) * 100 + get_byte(b, 2) * 10 + get_byte(b, 3) - 53328;
-        m := get_byte(b, 4) * 10 + get_byte(b, 5) - 528;
-        d := get_byte(b, 6) * 10 + get_byte(b, 7) - 528;
-        return staging.safe_ymd(y, m, d);
-    elsif n = 10 and translate(raw, '0123456789', '') = '--' and substr(raw, 5, 1) = '-' and substr(raw, 8, 1) = '-' then
-        b := textsend(raw);
-        y := get_byte(b, 0) * 1000 + get_byte(b, 1) * 100 + get_byte(b, 2) * 10 + get_byte(b, 3) - 53328;
-        m := get_byte(b, 5) * 10 + get_byte(b, 6) - 528;
-        d := get_byte(b, 8) * 10 + get_byte(b, 9) - 528;
+        m := get_byte(b, 4 + sep) * 10 + get_byte(b, 5 + sep) - 528;
+        d := get_byte(b, 6 + 2 * sep) * 10 + get_byte(b, 7 + 2 * sep) - 528;
+        -- plain variables as arguments, so safe_ymd() is inlined (an argument expression
+        -- dearer than ten operators, used more than once, stops PostgreSQL inlining it)
         return staging.safe_ymd(y, m, d);
     elsif raw ~ '^\d{4}-\d{1,2}-\d{1,2}' then
         return staging.safe_ymd(split_part(raw, '-', 1)::integer, split_part(raw, '-', 2)::integer,
@@ -155,6 +156,9 @@ declare
     y integer;
     m integer;
     d integer;
+    hh integer;
+    mi integer;
+    ss integer := 0;
     day date;
     local timestamp;
 begin
@@ -180,19 +184,18 @@ begin
             m := get_byte(b, 5) * 10 + get_byte(b, 6) - 528;
             d := get_byte(b, 8) * 10 + get_byte(b, 9) - 528;
             day := staging.safe_ymd(y, m, d);
-            if day is null
-                or get_byte(b, 11) * 10 + get_byte(b, 12) - 528 > 23
-                or get_byte(b, 14) * 10 + get_byte(b, 15) - 528 > 59
-                or (n > 16 and get_byte(b, 17) * 10 + get_byte(b, 18) - 528 > 59)
+            hh := get_byte(b, 11) * 10 + get_byte(b, 12) - 528;
+            mi := get_byte(b, 14) * 10 + get_byte(b, 15) - 528;
+            if n > 16 then
+                ss := get_byte(b, 17) * 10 + get_byte(b, 18) - 528;
+            end if;
+            if day is null or hh > 23 or mi > 59 or ss > 59
                 or (n >= 22 and get_byte(b, 20) * 10 + get_byte(b, 21) - 528 > 15)
                 or (n = 25 and get_byte(b, 23) * 10 + get_byte(b, 24) - 528 > 59)
             then
                 return null;
             end if;
-            local := day + make_interval(
-                hours => get_byte(b, 11) * 10 + get_byte(b, 12) - 528,
-                mins => get_byte(b, 14) * 10 + get_byte(b, 15) - 528,
-                secs => case when n > 16 then get_byte(b, 17) * 10 + get_byte(b, 18) - 528 else 0 end);
+            local := day + make_interval(hours => hh, mins => mi, secs => ss);
             if n in (16, 19) then
                 return timezone('Asia/Shanghai', local);
             elsif n = 20 then
