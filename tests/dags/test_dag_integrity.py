@@ -91,3 +91,28 @@ def test_transform_runs_one_dbt_build_that_every_model_task_reports(dagbag) -> N
         assert t.emit_datasets is False, t.task_id
     leaves = {t.task_id for t in node_tasks if not t.downstream_task_ids - {"publish_marts"}}
     assert leaves <= dag.get_task("publish_marts").upstream_task_ids
+
+
+def test_dag_folder_is_parsed_once_per_process_until_it_changes(airflow_db, tmp_path) -> None:
+    import os
+    import shutil
+
+    from cityops.airflow_env import _dag_bag
+
+    settings = get_settings()
+    assert _dag_bag(settings) is _dag_bag(settings), "an unchanged folder is not parsed again"
+    first = _dag_bag(settings)
+    dags = tmp_path / "dags"
+    shutil.copytree(settings.dags_folder, dags)
+
+    class Elsewhere(type(settings)):  # the same settings with another DAG folder
+        @property
+        def dags_folder(self):
+            return dags
+
+    other = Elsewhere(**{f: getattr(settings, f) for f in settings.__dataclass_fields__})
+    copy = _dag_bag(other)
+    assert copy is not first and _dag_bag(other) is copy
+    touched = dags / "export_matching.py"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    assert _dag_bag(other) is not copy, "a changed DAG file is parsed again"
