@@ -44,7 +44,7 @@ def child(scale: str, out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", default="small", choices=["tiny", "small", "city"])
+    parser.add_argument("--scale", default="small", choices=["tiny", "small", "district", "city"])
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

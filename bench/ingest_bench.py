@@ -79,7 +79,7 @@ def _gx_every_row(path: Path, gx_home: Path) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", default="small", choices=["tiny", "small", "city"])
+    parser.add_argument("--scale", default="small", choices=["tiny", "small", "district", "city"])
     parser.add_argument(
         "--landing", type=Path, default=None, help="an existing generated landing folder"
     )

@@ -182,7 +182,7 @@ def machine_probe(url: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", default="small", choices=["tiny", "small", "city"])
+    parser.add_argument("--scale", default="small", choices=["tiny", "small", "district", "city"])
     parser.add_argument("--landing", type=Path, default=None, help="an existing landing folder")
     parser.add_argument("--as-of", default=AS_OF, help="the as-of date of --landing")
     parser.add_argument(

@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", default="small", choices=["tiny", "small", "city"])
+    parser.add_argument("--scale", default="small", choices=["tiny", "small", "district", "city"])
     parser.add_argument("--landing", type=Path, default=None, help="an existing landing folder")
     args = parser.parse_args()
     scale = ["--scale", args.scale]
