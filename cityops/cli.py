@@ -169,13 +169,23 @@ def _prepare_airflow() -> str:
     return url
 
 
-def _ingest(sources: list[str], landing: Path | None) -> list[dict]:
-    """Run ingest DAGs through dag.test(); return one summary per source from the ledger."""
+def _ingest(url: str, sources: list[str], landing: Path | None) -> list[dict]:
+    """Run the ingest DAGs (dag.test()) of the sources with something to do; return one
+    summary per source. A source with no new delivery and nothing to report as ignored
+    gets no DAG run: it would find what :func:`ingest.pipeline.pending` finds, and each
+    run costs seconds of Airflow bookkeeping."""
+    from ingest.pipeline import pending
+
     from .airflow_env import DagRunFailed, run_dag
 
-    conf = {"landing": str(landing.resolve())} if landing else {}
+    folder = landing.resolve() if landing else get_settings().landing
+    conf = {"landing": str(folder)} if landing else {}
     results = []
     for source in sources:
+        found = pending(url, source, folder)
+        if not found.deliveries and not found.ignored:
+            results.append({"source": source, "dag_failed": False, "run_id": None})
+            continue
         try:
             run = run_dag(f"ingest_{source}", conf)
             failed = False
@@ -184,6 +194,9 @@ def _ingest(sources: list[str], landing: Path | None) -> list[dict]:
         results.append(
             {"source": source, "dag_failed": failed, "run_id": run.run_id if run else None}
         )
+    idle = [r["source"] for r in results if r["run_id"] is None and not r["dag_failed"]]
+    if idle:
+        console.print(f"nothing new to load: {', '.join(idle)}")
     return results
 
 
@@ -239,7 +252,7 @@ def ingest_cmd(
             f"unknown source(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}"
         )
     url = _prepare_airflow()
-    results = _ingest(sources, landing)
+    results = _ingest(url, sources, landing)
     table, refused = _ledger_table(url, [r["run_id"] for r in results if r["run_id"]])
     console.print(table)
     if refused or any(r["dag_failed"] for r in results):
@@ -277,7 +290,7 @@ def _run_pipeline(landing: Path | None, as_of: str, sources: list[str]) -> int:
     ensure_manifest(url)
     failed_steps: list[str] = []
     with console.status("ingesting deliveries"):
-        results = _ingest(sources, landing)
+        results = _ingest(url, sources, landing)
     table, refused = _ledger_table(url, [r["run_id"] for r in results if r["run_id"]])
     console.print(table)
     if refused:

@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from . import ledger
 from .checks import FullFileCheck
-from .discover import Delivery, discover
+from .discover import Delivery, Discovery, discover
 from .errors import (
     ContractError,
     FileChanged,
@@ -601,6 +601,17 @@ def _prepare_group(
             loads.append(load)
         out.append(loads)
     return out
+
+
+def pending(url: str, source_name: str, landing: Path) -> Discovery:
+    """What a run of :func:`ingest_pending` would find, without loading anything: the
+    deliveries not loaded yet and the paths it would ignore (same ledger, same rule)."""
+    from cityops.roles import role_url
+
+    source = get_source(source_name)
+    with psycopg.connect(role_url(url, "loader"), autocommit=True) as conn:
+        known = ledger.known_files(conn, source.name)
+    return discover(landing, source, known)
 
 
 def ingest_pending(

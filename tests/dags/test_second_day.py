@@ -43,6 +43,22 @@ def _transform_states() -> dict[str, str]:
         return {ti.task_id: str(ti.state) for ti in run.get_task_instances(session=session)}
 
 
+def _ingest_runs() -> dict[str, int]:
+    """Ingest DAG runs so far, per DAG (Airflow's metadata DB)."""
+    from airflow import settings
+    from airflow.models.dagrun import DagRun
+    from sqlalchemy import func
+
+    with settings.Session() as session:
+        rows = (
+            session.query(DagRun.dag_id, func.count())
+            .filter(DagRun.dag_id.like("ingest_%"))
+            .group_by(DagRun.dag_id)
+            .all()
+        )
+        return dict(rows)
+
+
 def _fingerprints(url: str) -> dict[str, str]:
     """A content hash of every table dbt builds (order-free)."""
     with psycopg.connect(url) as conn:
@@ -83,7 +99,12 @@ def test_a_second_day_rebuilds_only_what_changed(
     _cityops_run(fresh_url, landing, day_before)
     for folder in later.glob("*/*"):
         shutil.move(folder, landing / folder.parent.name / folder.name)
+    runs_before = _ingest_runs()
     _cityops_run(fresh_url, landing, newest)
+    runs_after = _ingest_runs()
+    # an ingest DAG runs for each source with a new delivery, and for no other
+    started = {d for d in runs_after if runs_after[d] != runs_before.get(d, 0)}
+    assert started == {f"ingest_{s}" for s in new_sources}, (started, new_sources)
 
     states = _transform_states()
     assert states["publish_marts"] == "success", states
@@ -112,8 +133,10 @@ def test_a_second_day_rebuilds_only_what_changed(
     run_dbt(["build", "--full-refresh"], fresh_url, as_of=newest, quiet=True)
     assert _fingerprints(fresh_url) == incremental
 
-    # nothing new, same day: nothing is rebuilt
-    _cityops_run(fresh_url, landing, newest)
+    # nothing new, same day: no ingest DAG runs, nothing is rebuilt
+    out = _cityops_run(fresh_url, landing, newest)
+    assert _ingest_runs() == runs_after
+    assert "nothing new to load" in out
     with psycopg.connect(fresh_url) as conn:
         last = conn.execute(
             "select nodes_rebuilt from ops.transform_builds order by build_id desc limit 1"
