@@ -112,33 +112,58 @@ def test_the_dbt_privacy_test_fails_a_mart_that_holds_an_id_number(pipeline) -> 
             )
 
 
+def _unique_key_indexes(conn: psycopg.Connection, table: str) -> list[str]:
+    return [
+        name
+        for (name,) in conn.execute(
+            "select i.relname from pg_index x "
+            "join pg_class i on i.oid = x.indexrelid "
+            "join pg_attribute a on a.attrelid = x.indrelid and a.attnum = x.indkey[0] "
+            "where x.indrelid = %s::regclass and x.indisunique and x.indnatts = 1 "
+            "and a.attname = 'person_key'",
+            (table,),
+        )
+    ]
+
+
+def test_person_tables_are_unique_on_person_key_by_index(pipeline) -> None:
+    """The 25 M-row person tables hold their grain with a unique index, not a `unique` test."""
+    with psycopg.connect(pipeline) as conn:
+        for table in (
+            "intermediate.int_person_registry",
+            "intermediate.int_person_identity",
+            "marts.dim_person",
+        ):
+            assert _unique_key_indexes(conn, table), f"{table} has no unique index on person_key"
+
+
 def test_a_duplicate_person_key_fails_the_person_build_and_keeps_the_last_table(
     pipeline,
 ) -> None:
     """dim_person's uniqueness is its unique index (no `unique` test scans its 25 M keys)."""
     from cityops.dbt import DbtFailed, run_dbt
 
+    registry = "intermediate.int_person_registry"
     with psycopg.connect(pipeline, autocommit=True) as conn:
         persons = conn.execute("select count(*) from marts.dim_person").fetchone()[0]
         conn.execute(
-            "create table intermediate.registry_before_duplicate as "
-            "select * from intermediate.int_person_registry"
+            f"create table intermediate.registry_before_duplicate as select * from {registry}"
         )
-        conn.execute(
-            "insert into intermediate.int_person_registry "
-            "select * from intermediate.int_person_registry limit 1"
-        )
+        # the registry's own index refuses the duplicate: lift it to feed dim_person one
+        for name in _unique_key_indexes(conn, registry):
+            conn.execute(f'drop index intermediate."{name}"')
+        conn.execute(f"insert into {registry} select * from {registry} limit 1")
         try:
             with pytest.raises(DbtFailed, match="dim_person"):
                 run_dbt(["run", "--select", "dim_person"], pipeline, as_of=AS_OF, quiet=True)
             assert conn.execute("select count(*) from marts.dim_person").fetchone()[0] == persons
         finally:
-            conn.execute("truncate intermediate.int_person_registry")
+            conn.execute(f"truncate {registry}")
             conn.execute(
-                "insert into intermediate.int_person_registry "
-                "select * from intermediate.registry_before_duplicate"
+                f"insert into {registry} select * from intermediate.registry_before_duplicate"
             )
             conn.execute("drop table intermediate.registry_before_duplicate")
+            conn.execute(f"create unique index on {registry} (person_key)")
 
 
 def _files(root: Path) -> dict[str, str]:

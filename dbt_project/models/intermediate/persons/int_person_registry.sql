@@ -1,4 +1,5 @@
 {# Registered persons keyed by person_key; the anchor every other person record resolves to. #}
+{{ config(indexes=[{'columns': ['person_key'], 'unique': True}]) }}
 with
 
 persons as not materialized (
