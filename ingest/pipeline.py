@@ -24,10 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -66,6 +70,11 @@ GX_SAMPLE_PER_BATCH = 2_000
 GX_SAMPLE_ROWS = 200_000
 #: Batches a reading thread may prepare ahead of the COPY (bounds memory).
 PREFETCH_BATCHES = 2
+#: A run whose grouped files add up to this many bytes reads them in worker processes, a
+#: file each: parsing xlsx cells and JSON records is Python-bound, one core per file.
+#: Below it, starting the workers (about a second) costs more than it saves.
+PARALLEL_READ_BYTES = 32 << 20
+READ_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 FILE_CHANGED = (
@@ -221,6 +230,27 @@ def _read_all(
     batches = list(reader.batches())
     mapping = plan_mapping(entity, reader.headers)
     return reader, mapping, [mapping.apply(b) for b in batches], time.perf_counter() - t
+
+
+def _read_file(
+    source_name: str, path: Path
+) -> dict[str, tuple[FileReader, ColumnMapping, list[pa.RecordBatch], float]] | IngestError:
+    """Read and map every entity of one file; its contract error is returned, not raised,
+    so that a worker process hands it back with the other files' results."""
+    source = get_source(source_name)
+    try:
+        return {e.name: _read_all(e, path) for e in source.entities_for(path.name)}
+    except IngestError as exc:
+        return exc
+
+
+def _reading_pool(deliveries: list[Delivery]) -> ProcessPoolExecutor | None:
+    """Worker processes for reading the grouped files of a run, when they are worth it."""
+    grouped = sum(d.size for d in deliveries if d.size <= GROUP_FILE_BYTES)
+    if READ_WORKERS < 2 or grouped < PARALLEL_READ_BYTES:
+        return None
+    # spawn: the task's process runs threads (Airflow's, the COPY's reader) that fork would copy mid-flight
+    return ProcessPoolExecutor(READ_WORKERS, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _streamed(gate: Gate, source: SourceSpec, load: EntityLoad, path: Path) -> Iterator[Piece]:
@@ -547,19 +577,15 @@ def _groups(deliveries: list[Delivery]) -> Iterator[list[Delivery]]:
 
 
 def _prepare_group(
-    gate: Gate, source: SourceSpec, group: list[Delivery]
+    gate: Gate, source: SourceSpec, group: list[Delivery], pool: Executor | None = None
 ) -> list[list[EntityLoad] | IngestError]:
-    """Read every file of a group, validate each entity once for all files, attribute results."""
-    prepared: list[
-        dict[str, tuple[FileReader, ColumnMapping, list[pa.RecordBatch], float]] | IngestError
-    ] = []
-    for d in group:
-        try:
-            prepared.append(
-                {e.name: _read_all(e, d.path) for e in source.entities_for(d.path.name)}
-            )
-        except IngestError as exc:
-            prepared.append(exc)
+    """Read every file of a group (in ``pool`` when given), validate each entity once for
+    all files, attribute results."""
+    paths = [d.path for d in group]
+    if pool is not None and len(paths) > 1:
+        prepared = list(pool.map(_read_file, [source.name] * len(paths), paths))
+    else:
+        prepared = [_read_file(source.name, p) for p in paths]
     results: dict[tuple[int, str], GateResult] = {}
     validate_seconds: dict[tuple[int, str], float] = {}
     for entity in source.entities:
@@ -645,7 +671,12 @@ def ingest_pending(
     if not found.deliveries:
         return summary
     gate = Gate(gx_home, expectations_dir)
-    with psycopg.connect(url, autocommit=True) as book, psycopg.connect(url) as conn:
+    pool = _reading_pool(found.deliveries)
+    with (
+        pool or nullcontext(),
+        psycopg.connect(url, autocommit=True) as book,
+        psycopg.connect(url) as conn,
+    ):
         for group in _groups(found.deliveries):
             if len(group) == 1 and group[0].size > GROUP_FILE_BYTES:
                 d = group[0]
@@ -663,7 +694,7 @@ def ingest_pending(
                     )
                 )
                 continue
-            for d, loads in zip(group, _prepare_group(gate, source, group), strict=True):
+            for d, loads in zip(group, _prepare_group(gate, source, group, pool), strict=True):
                 summary.files.append(
                     commit_file(
                         book, conn, source, d, sha256_of(d.path), loads, quarantine_root, dag_run_id

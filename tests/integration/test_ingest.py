@@ -405,3 +405,55 @@ def test_a_raw_table_from_before_partitioning_keeps_its_rows_as_the_default_part
         )
         > 0
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", ["welfare", "weather"])
+def test_files_read_in_worker_processes_load_as_read_here(
+    source, tiny_city, warehouse_url, tmp_path, monkeypatch
+) -> None:
+    """The worker processes that read a large run's files (xlsx and JSON parsing is
+    Python-bound) load the same rows, and refuse the same broken file, as one process."""
+    import ingest.pipeline as pipeline
+    from cityops.warehouse import ensure_database, with_database
+
+    spec = REGISTRY[source]
+    contents = []
+    for workers, threshold in ((1, 1 << 40), (2, 0)):
+        landing = tmp_path / f"landing{workers}"  # a refused file leaves its landing folder
+        files = copy_source(tiny_city, source, landing, limit=6)
+        broken = files[2]
+        broken.write_bytes(b"not what the contract says")
+        monkeypatch.setattr(pipeline, "READ_WORKERS", workers)
+        monkeypatch.setattr(pipeline, "PARALLEL_READ_BYTES", threshold)
+        url = with_database(warehouse_url, f"cityops_read_{workers}_{os.getpid()}")
+        ensure_database(url)
+        assert (pipeline._reading_pool(pipeline.discover(landing, spec).deliveries) is None) == (
+            workers == 1
+        )
+        summary = run(url, source, landing, tmp_path / str(workers))
+        assert [Path(f.path).name for f in summary.failed] == [broken.name]
+        with psycopg.connect(url) as conn:
+            rows = {}
+            for entity in spec.entities:
+                table = spec.table(entity)
+                columns = [
+                    c
+                    for (c,) in conn.execute(
+                        "select column_name from information_schema.columns "
+                        "where table_schema = 'raw' and table_name = %s order by column_name",
+                        (table,),
+                    )
+                    if not c.startswith("_") or c == "_row_number"
+                ]
+                select = ", ".join(f'"{c}"' for c in columns)
+                rows[entity.name] = conn.execute(
+                    f"select count(*), md5(string_agg(r::text, '|' order by r::text)) "
+                    f'from (select {select} from raw."{table}") r'
+                ).fetchone()
+        contents.append((rows, ledger(url, source)))
+        with psycopg.connect(with_database(warehouse_url, "postgres"), autocommit=True) as conn:
+            conn.execute(f'drop database "{url.rsplit("/", 1)[1]}" with (force)')
+    assert contents[0][0] == contents[1][0]
+    assert contents[0][0][spec.entities[0].name][0] > 0
+    assert contents[0][1] == contents[1][1]
