@@ -126,7 +126,9 @@ def airflow_cmd(ctx: typer.Context) -> None:
 # -- synthetic city --------------------------------------------------------------------
 @app.command("generate")
 def generate_cmd(
-    scale: str = typer.Option("small", help="tiny (unit tests), small (demo) or city (benchmark)"),
+    scale: str = typer.Option(
+        "small", help="tiny (unit tests), small (demo), district (profiling) or city (benchmark)"
+    ),
     seed: int = typer.Option(20261124, help="same seed, same bytes"),
     as_of: str = typer.Option(
         None, "--as-of", help="YYYY-MM-DD; deliveries cover the 12 months before"
