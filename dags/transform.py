@@ -70,7 +70,11 @@ with DbtDag(
         manifest_path=manifest,
         project_name="cityops",
         install_dbt_deps=False,
-        env_vars={"DBT_SEND_ANONYMOUS_USAGE_STATS": "False"},
+        env_vars={
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            # the build's log outlives the temporary project it runs in
+            "DBT_LOG_PATH": str(settings.home / "dbt" / "logs"),
+        },
     ),
     profile_config=ProfileConfig(
         profile_name="cityops",
