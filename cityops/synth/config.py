@@ -32,7 +32,7 @@ class Scale:
 SCALES: dict[str, Scale] = {
     "tiny": Scale("tiny", 2_000, 60, 60, 4, 20, 2, 3, 2, 0.05, 0.9, 0.3, 50_000),
     "small": Scale("small", 50_000, 860, 1_500, 30, 200, 2, 12, 3, 0.04, 0.7, 0.3),
-    # a tenth of the city with the city's shape: for profiling the pipeline in minutes
+    # a tenth of the city's persons, delivered as the city delivers: profiling in minutes
     "district": Scale(
         "district", 2_500_000, 860, 10_000, 30, 500, 1, 12, 2, 0.01, 0.1, 0.3, 60_000
     ),
