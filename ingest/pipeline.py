@@ -661,12 +661,11 @@ def ingest_pending(
 
     source = get_source(source_name)
     bootstrap(url)
+    found = pending(url, source.name, landing)
     url = role_url(url, "loader")
     with psycopg.connect(url, autocommit=True) as conn:
         for entity in source.entities:
             ensure_raw_table(conn, source, entity)
-        known = ledger.known_files(conn, source.name)
-    found = discover(landing, source, known)
     summary = IngestSummary(source.name, ignored=found.ignored)
     if not found.deliveries:
         return summary
