@@ -428,9 +428,10 @@ def test_files_read_in_worker_processes_load_as_read_here(
         monkeypatch.setattr(pipeline, "PARALLEL_READ_BYTES", threshold)
         url = with_database(warehouse_url, f"cityops_read_{workers}_{os.getpid()}")
         ensure_database(url)
-        assert (pipeline._reading_pool(pipeline.discover(landing, spec).deliveries) is None) == (
-            workers == 1
-        )
+        pool = pipeline._reading_pool(pipeline.discover(landing, spec).deliveries)
+        assert (pool is None) == (workers == 1)
+        if pool is not None:
+            pool.shutdown()
         summary = run(url, source, landing, tmp_path / str(workers))
         assert [Path(f.path).name for f in summary.failed] == [broken.name]
         with psycopg.connect(url) as conn:
