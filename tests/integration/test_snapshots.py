@@ -9,8 +9,8 @@ import psycopg
 import pytest
 
 from cityops.dbt import run_dbt
-from cityops.settings import get_settings
-from ingest.pipeline import ingest_pending
+
+from .test_ingest import run
 
 pytestmark = pytest.mark.integration
 
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.integration
 def test_the_newest_delivered_snapshot_wins_even_when_loaded_first(
     tiny_city, fresh_url, tmp_path
 ) -> None:
-    settings = get_settings()
     folders = sorted((tiny_city / "landing" / "housing").iterdir())
     assert len(folders) >= 2, "the tiny city delivers the buildings register more than once"
     newest, older = folders[-1], folders[0]
@@ -27,15 +26,7 @@ def test_the_newest_delivered_snapshot_wins_even_when_loaded_first(
     # older one gets the higher batch id, and must still not replace the newest
     for folder in (newest, older):
         shutil.copytree(folder, landing / "housing" / folder.name)
-        summary = ingest_pending(
-            fresh_url,
-            "housing",
-            landing,
-            gx_home=tmp_path / "gx",
-            expectations_dir=settings.expectations_dir,
-            quarantine_root=tmp_path / "quarantine",
-            build_docs=False,
-        )
+        summary = run(fresh_url, "housing", landing, tmp_path)
         assert not summary.failed, summary.as_dict()
 
     with psycopg.connect(fresh_url) as conn:
