@@ -25,7 +25,6 @@
 #}
 {% macro latest_snapshot(relation) -%}
     {%- set batch_ids = [] -%}
-    {%- set read_in_full = [true] -%}
     {%- if execute -%}
         {%- set listed = run_query(
             "select (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'IN \\(''?([0-9]+)''?\\)'))[1]::bigint"
@@ -33,9 +32,9 @@
             ~ " where i.inhparent = to_regclass('" ~ relation ~ "') order by 1"
         ) -%}
         {%- set found = listed.columns[0].values() | list -%}
-        {%- if found and none not in found -%}
+        {#- a default partition's bound is DEFAULT (no batch id): then it is read in full #}
+        {%- if none not in found -%}
             {%- do batch_ids.extend(found) -%}
-            {%- do read_in_full.clear() -%}
         {%- endif -%}
     {%- endif -%}
     select *
@@ -43,14 +42,12 @@
     where _batch_id = (
         select _batch_id
         from (
-            {%- if read_in_full %}
-            select _delivered_on, _batch_id from {{ relation }}
-            {%- else -%}
             {%- for batch_id in batch_ids %}
             (select _delivered_on, _batch_id from {{ relation }} where _batch_id = {{ batch_id | int }} limit 1)
             {%- if not loop.last %} union all{% endif %}
+            {%- else %}
+            select _delivered_on, _batch_id from {{ relation }}
             {%- endfor %}
-            {%- endif %}
         ) as batches
         order by _delivered_on desc, _batch_id desc
         limit 1
