@@ -223,3 +223,40 @@ def test_truth_has_held_out_future_breakages(city: Path) -> None:
     assert len(buildings) == 60
     assert any(int(b["future_breakages"]) > 0 for b in buildings)
     assert any(int(b["future_breakages"]) == 0 for b in buildings)
+
+
+def test_next_snapshot_changes_what_it_reports_and_copies_the_rest(
+    city: Path, tmp_path: Path
+) -> None:
+    from cityops.synth.next_snapshot import MonthlyChanges, next_snapshot
+
+    previous = _files(city, "population", "persons_*.csv")[-1]
+    out = tmp_path / "persons_20261224.csv"
+    rates = MonthlyChanges(status=0.02, address=0.02, removed=0.02, births=0.02)
+    count = next_snapshot(previous, out, dt.date(2026, 12, 24), changes=rates)
+
+    before = previous.read_text(encoding="utf-8").splitlines()
+    after = out.read_text(encoding="utf-8").splitlines()
+    assert after[0] == before[0]
+    changed = count.changed
+    assert all(changed.values()), changed
+    assert count.records_in == len(before) - 1
+    assert (
+        count.records_out
+        == len(after) - 1
+        == count.records_in - changed["removed"] + changed["births"]
+    )
+    # unchanged records are the same lines; each status or address change alters one line
+    kept = set(before[1:]) & set(after[1:])
+    assert (
+        len(kept) == count.records_in - changed["removed"] - changed["status"] - changed["address"]
+    )
+    rows = list(csv.DictReader(after))
+    born = [r for r in rows if r["出生日期"] > "20261123"]
+    assert len(born) == changed["births"]
+    assert all(idcard.is_valid(r["身份证号"]) for r in born)
+    assert len({r["身份证号"] for r in born}) == len(born)
+    # the same inputs give the same file
+    again = tmp_path / "again.csv"
+    next_snapshot(previous, again, dt.date(2026, 12, 24), changes=rates)
+    assert again.read_bytes() == out.read_bytes()
