@@ -4,7 +4,12 @@ A model is rebuilt when something it reads has changed since the last build that
 succeeded: new batches of a raw source it descends from, its own code or config (or a
 macro it calls), the ``as_of`` date for models that use it, a parent that is rebuilt,
 or its table having gone missing. Every other model and seed keeps the table the last
-build left, and its Airflow tasks are skipped. The first build, and any build after a
+build left, and its Airflow tasks are skipped.
+
+An incremental model adds to the rows it built before, so a change of code (its own or of
+a model above it) would otherwise reach only its new rows. Such a model, and every
+incremental model below one, is rebuilt in full (``full_refresh``): when a model above it
+is new in its definition, was missing, or there is no successful build to compare with. The first build, and any build after a
 failed one, compares with the last *successful* build, so nothing is ever left stale.
 
 The state of a successful build (fingerprints of every source's loaded batches and of
@@ -21,6 +26,9 @@ from typing import Any
 
 #: Node types the plan may leave out of a build (tests follow their models).
 BUILDABLE = ("model", "seed", "snapshot")
+
+#: Reasons that restate a model: incremental models below it are rebuilt in full.
+_CHANGED, _MISSING = "its definition changed", "its table is missing"
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class BuildState:
 class BuildPlan:
     rebuild: set[str] = field(default_factory=set)
     keep: set[str] = field(default_factory=set)  # buildable nodes left out of the build
+    full_refresh: set[str] = field(default_factory=set)  # incremental models rebuilt in full
     reasons: dict[str, str] = field(default_factory=dict)  # why a node is rebuilt (roots only)
 
 
@@ -108,9 +117,15 @@ def plan_build(
     nodes = manifest["nodes"]
     buildable = {uid for uid, n in nodes.items() if n["resource_type"] in BUILDABLE}
     plan = BuildPlan()
+    incremental = {
+        uid
+        for uid in buildable
+        if nodes[uid].get("config", {}).get("materialized") == "incremental"
+    }
     if previous is None:
         plan.rebuild = set(buildable)
         plan.reasons = {uid: "no earlier successful build" for uid in buildable}
+        plan.full_refresh = incremental
         return plan
 
     changed_sources = {
@@ -121,28 +136,37 @@ def plan_build(
         node = nodes[uid]
         parents = node.get("depends_on", {}).get("nodes", [])
         if current.nodes.get(uid) != previous.nodes.get(uid):
-            plan.reasons[uid] = "its definition changed"
+            plan.reasons[uid] = _CHANGED
         elif changed := sorted(set(parents) & changed_sources):
             plan.reasons[uid] = "new batches in " + ", ".join(changed)
         elif current.as_of != previous.as_of and uses_as_of(manifest, node):
             plan.reasons[uid] = f"as_of moved from {previous.as_of} to {current.as_of}"
         elif uid in missing:
-            plan.reasons[uid] = "its table is missing"
+            plan.reasons[uid] = _MISSING
 
     # everything below a rebuilt node is rebuilt too
     children: dict[str, set[str]] = {}
     for uid in buildable:
         for parent in nodes[uid].get("depends_on", {}).get("nodes", []):
             children.setdefault(parent, set()).add(uid)
-    stack = list(plan.reasons)
+    plan.rebuild = _below(plan.reasons, children)
+    plan.keep = buildable - plan.rebuild
+    # what an incremental model built before no longer matches a changed or lost model above
+    restated = [uid for uid, why in plan.reasons.items() if why in (_CHANGED, _MISSING)]
+    plan.full_refresh = _below(restated, children) & incremental
+    return plan
+
+
+def _below(roots: Iterable[str], children: Mapping[str, set[str]]) -> set[str]:
+    """``roots`` and every node below them."""
+    found: set[str] = set()
+    stack = list(roots)
     while stack:
         uid = stack.pop()
-        if uid in plan.rebuild:
-            continue
-        plan.rebuild.add(uid)
-        stack.extend(children.get(uid, ()))
-    plan.keep = buildable - plan.rebuild
-    return plan
+        if uid not in found:
+            found.add(uid)
+            stack.extend(children.get(uid, ()))
+    return found
 
 
 # -- the warehouse side -----------------------------------------------------------------------

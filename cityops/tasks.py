@@ -110,6 +110,13 @@ def leave_out_unchanged_models(context: Any) -> None:
         ]
         chosen = sorted(nodes[uid]["name"] for uid in plan.rebuild) + sorted(free_tests)
         task.select = " ".join(chosen) if chosen else "tag:cityops-nothing-changed"
+    if plan.full_refresh:
+        # read by the project's should_full_refresh() (dbt_project/macros/full_refresh.sql)
+        task.vars = {
+            **(task.vars or {}),
+            FULL_REFRESH_VAR: sorted(nodes[uid]["name"] for uid in plan.full_refresh),
+        }
+        log.info("rebuilt in full: %s", ", ".join(task.vars[FULL_REFRESH_VAR]))
     ti.xcom_push(
         key=BUILD_STATE_XCOM_KEY,
         value={
@@ -120,6 +127,9 @@ def leave_out_unchanged_models(context: Any) -> None:
         },
     )
 
+
+#: dbt var naming the incremental models a build rebuilds in full.
+FULL_REFRESH_VAR = "cityops_full_refresh"
 
 #: XCom key (on the dbt build task) of the state a successful build records.
 BUILD_STATE_XCOM_KEY = "cityops_build_state"

@@ -147,6 +147,42 @@ def test_as_of_use_is_found_in_the_model_or_its_project_macros(manifest) -> None
     assert uses_as_of(manifest, _node("model", "x", raw="where d <= '{{ var(\"as_of\") }}'"))
 
 
+def _incremental(manifest, *names):
+    edited = copy.deepcopy(manifest)
+    for name in names:
+        edited["nodes"][f"model.p.{name}"]["config"]["materialized"] = "incremental"
+    return edited
+
+
+def test_incremental_models_below_changed_code_are_rebuilt_in_full(manifest) -> None:
+    # stg_a and ab add to what they built before: a change to stg_a's code must restate both
+    previous = _state(_incremental(manifest, "stg_a", "ab"))
+    edited = _incremental(manifest, "stg_a", "ab")
+    edited["nodes"]["model.p.stg_a"]["checksum"]["checksum"] = "new code"
+    plan = plan_build(edited, _state(edited), previous)
+    assert plan.full_refresh == {"model.p.stg_a", "model.p.ab"}
+
+    # a change above an incremental model restates it, though its own code is the same
+    edited = _incremental(manifest, "ab")
+    edited["nodes"]["model.p.stg_b"]["checksum"]["checksum"] = "new code"
+    plan = plan_build(edited, _state(edited), _state(_incremental(manifest, "ab")))
+    assert plan.full_refresh == {"model.p.ab"}
+
+
+def test_new_batches_build_incremental_models_incrementally(manifest) -> None:
+    edited = _incremental(manifest, "stg_a", "ab")
+    plan = plan_build(edited, _state(edited, a="a2"), _state(edited))
+    assert plan.rebuild == {"model.p.stg_a", "model.p.ab"} and not plan.full_refresh
+
+
+def test_a_missing_table_or_no_earlier_build_restates_incremental_models(manifest) -> None:
+    edited = _incremental(manifest, "stg_a", "ab", "b_due_mart")
+    plan = plan_build(edited, _state(edited), _state(edited), {"model.p.stg_a"})
+    assert plan.full_refresh == {"model.p.stg_a", "model.p.ab"}
+    plan = plan_build(edited, _state(edited), None)
+    assert plan.full_refresh == {"model.p.stg_a", "model.p.ab", "model.p.b_due_mart"}
+
+
 def test_build_state_round_trips_through_json(manifest) -> None:
     state = _state(manifest)
     assert BuildState.from_json(state.as_json()) == state
