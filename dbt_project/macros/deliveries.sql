@@ -24,6 +24,13 @@
     table of the earlier, unpartitioned layout (or a default partition) is read in full.
 #}
 {% macro latest_snapshot(relation) -%}
+    select *
+    from {{ relation }}
+    where _batch_id = {{ latest_snapshot_batch_id(relation) }}
+{%- endmacro %}
+
+{# The batch id of the newest loaded snapshot in ``relation``, as a scalar subquery. #}
+{% macro latest_snapshot_batch_id(relation) -%}
     {%- set batch_ids = [] -%}
     {%- if execute -%}
         {%- set listed = run_query(
@@ -37,9 +44,7 @@
             {%- do batch_ids.extend(found) -%}
         {%- endif -%}
     {%- endif -%}
-    select *
-    from {{ relation }}
-    where _batch_id = (
+    (
         select _batch_id
         from (
             {%- for batch_id in batch_ids %}

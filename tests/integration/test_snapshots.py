@@ -1,5 +1,7 @@
 """A snapshot source's staging model reads the newest delivered snapshot, whatever the order
-the files were loaded in (dbt_project/macros/deliveries.sql, latest_snapshot)."""
+the files were loaded in (dbt_project/macros/deliveries.sql, latest_snapshot); the
+registry's snapshots are diffed, and the diff ends where a full rebuild does
+(dbt_project/macros/snapshot_diff.sql)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import psycopg
 import pytest
 
 from cityops.dbt import run_dbt
+from cityops.synth.next_snapshot import MonthlyChanges
 
 from .test_ingest import run
 
@@ -46,3 +49,89 @@ def test_the_newest_delivered_snapshot_wins_even_when_loaded_first(
             "group by 1, 2"
         ).fetchall()
     assert staged == [(newest_batch, newest_on, newest_rows)]
+
+
+PERSON_MODELS = ["stg_population__persons", "int_person_duplicate_ids", "int_person_registry"]
+CURRENT_RECORDS = (
+    "select id_number_normalised, id_number_problem, person_name, gender, birth_date,"
+    " household_no, relation_to_head, district_code, street_name, address, registry_status,"
+    " updated_at_text from staging.stg_population__persons where withdrawn_batch_id is null"
+)
+REGISTRY = "select * from intermediate.int_person_registry"
+
+
+def _rows(url: str, sql: str, drop: tuple[str, ...] = ()) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        cur = conn.execute(sql)
+        keep = [i for i, c in enumerate(cur.description) if c.name not in drop]
+        return sorted(tuple(row[i] for i in keep) for row in cur.fetchall())
+
+
+def test_a_new_registry_snapshot_is_diffed_and_matches_a_full_rebuild(
+    tiny_city, fresh_url, tmp_path
+) -> None:
+    import datetime as dt
+
+    from cityops.synth.next_snapshot import next_snapshot
+
+    older, newer = sorted((tiny_city / "landing" / "population").iterdir())
+    landing = tmp_path / "landing"
+    shutil.copytree(older, landing / "population" / older.name)
+    assert not run(fresh_url, "population", landing, tmp_path).failed
+    run_dbt(["run", "--select", *PERSON_MODELS], fresh_url, quiet=True)
+
+    # a year later, then a month after that (deaths, moves, removals, births)
+    month_later = dt.date.fromisoformat(newer.name) + dt.timedelta(days=30)
+    for step in ("year", "month"):
+        if step == "year":
+            shutil.copytree(newer, landing / "population" / newer.name)
+        else:
+            changes = next_snapshot(
+                next(newer.glob("persons_*.csv")),
+                landing / "population" / f"{month_later}" / f"persons_{month_later:%Y%m%d}.csv",
+                month_later,
+                changes=MonthlyChanges(status=0.01, address=0.02, removed=0.01, births=0.01),
+            )
+            assert all(changes.changed.values()), changes
+        assert not run(fresh_url, "population", landing, tmp_path).failed
+        run_dbt(["run", "--select", *PERSON_MODELS], fresh_url, quiet=True)
+
+    with psycopg.connect(fresh_url) as conn:
+        batches = [
+            b
+            for (b,) in conn.execute(
+                "select batch_id from ops.load_batches where source = 'population' "
+                "and status = 'loaded' order by batch_id"
+            )
+        ]
+        staged = dict(
+            conn.execute(
+                "select batch_id, count(*) from staging.stg_population__persons "
+                "where withdrawn_batch_id is null group by 1"
+            ).fetchall()
+        )
+        withdrawn = dict(
+            conn.execute(
+                "select withdrawn_batch_id, count(*) from staging.stg_population__persons "
+                "where withdrawn_batch_id is not null group by 1"
+            ).fetchall()
+        )
+    assert len(batches) == 3
+    # the last snapshot staged only what it changed: the rest are records staged before
+    assert 0 < staged[batches[2]] < changes.records_out / 5 < sum(staged.values())
+    assert sum(staged.values()) == changes.records_out
+    assert set(withdrawn) == set(batches[1:])
+
+    diffed = _rows(fresh_url, CURRENT_RECORDS), _rows(fresh_url, REGISTRY, ("batch_id",))
+    run_dbt(["run", "--full-refresh", "--select", *PERSON_MODELS], fresh_url, quiet=True)
+    rebuilt = _rows(fresh_url, CURRENT_RECORDS), _rows(fresh_url, REGISTRY, ("batch_id",))
+    assert diffed == rebuilt
+    assert len(diffed[1]) > 1000
+
+    # nothing new: a rerun stages, withdraws and changes nothing
+    run_dbt(["run", "--select", *PERSON_MODELS], fresh_url, quiet=True)
+    assert (_rows(fresh_url, CURRENT_RECORDS), _rows(fresh_url, REGISTRY, ("batch_id",))) == diffed
+    with psycopg.connect(fresh_url) as conn:
+        assert conn.execute(
+            "select count(*) from staging.stg_population__persons"
+        ).fetchone()[0] == len(diffed[0])

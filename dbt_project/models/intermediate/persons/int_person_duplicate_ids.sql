@@ -18,6 +18,7 @@ persons as (
     select id_number_normalised
     from {{ ref('stg_population__persons') }}
     where id_number_problem is null
+        and withdrawn_batch_id is null
 ),
 
 final as (

@@ -1,15 +1,45 @@
-{# The household registry as of its latest snapshot. Raw ID numbers stop at staging and intermediate. #}
+{#
+    The household registry's records, as delivered by its snapshots; IDs normalised. Raw ID
+    numbers stop at staging and intermediate.
+
+    Incremental: a new snapshot is diffed against the staged records (macros/snapshot_diff.sql)
+    and only the records it adds or changes are parsed and staged; the records it no longer
+    carries are withdrawn (`withdrawn_batch_id`), not deleted. The current records
+    (`withdrawn_batch_id is null`) are always exactly the newest snapshot's.
+#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ withdraw_changed_records(source('population', 'population__persons'),"
+        " 'stg_population__persons__changes') }}",
+) }}
 with
 
 source as (
     {{ latest_snapshot(source('population', 'population__persons')) }}
 ),
 
+hashed as (
+    select
+        *,
+        {{ record_hash(delivered_columns(source('population', 'population__persons'))) }} as record_hash
+    from source
+),
+
+delivered as (
+    select * from hashed
+    {%- if is_incremental() %}
+    -- only what the snapshot adds or changes (the pre-hook withdrew what it dropped)
+    where record_hash in (select record_hash from stg_population__persons__changes)
+    {%- endif %}
+),
+
 normalised as (
     select
         *,
         staging.id_number_normalise(id_number) as id_number_normalised
-    from source
+    from delivered
 ),
 
 renamed as (
@@ -29,9 +59,11 @@ renamed as (
         -- ID's duplicate records by it, a handful of rows); parsing all 25 M at city scale
         -- cost about 100 s of CPU on the critical path
         btrim(updated_at) as updated_at_text,
+        record_hash,
         _row_number as row_number,
         _batch_id as batch_id,
-        _delivered_on as snapshot_on
+        _delivered_on as delivered_on,
+        null::bigint as withdrawn_batch_id
     from normalised
 ),
 
