@@ -8,7 +8,13 @@
 2. Second-day run: the newest day is delivered and ``cityops run`` runs as of that day;
    only the new files load, and the build rebuilds only the models below the new
    deliveries or reading ``as_of`` (cityops/incremental.py).
-3. dbt alone: one full ``dbt build`` on the same warehouse, for the baseline per layer.
+3. Snapshot day (``--snapshot-day``): the registry's next snapshot (a month of changes,
+   cityops/synth/next_snapshot.py) is delivered on the newest day and ``cityops run`` runs
+   again: the snapshot is diffed against the staged records and the registry recomputes
+   only the changed IDs. Baseline in the same run: the same models then rebuilt in full
+   on the same data (``--full-refresh``); both must give the same current records and
+   registry (checked by an order-free digest).
+4. dbt alone: one full ``dbt build`` on the same warehouse, for the baseline per layer.
 
 Prints wall time and peak memory of both runs, where each run's time goes (ingest, the
 transform's one `dbt build`, its per-node tasks, exports), the transform's build against
@@ -164,6 +170,51 @@ def _slowest_nodes(home: Path, since: str, until: str, top: int = 12) -> list[tu
     return sorted(seen.items(), key=lambda kv: kv[1], reverse=True)[:top]
 
 
+#: The models a snapshot day diffs or updates in place rather than rebuilding.
+SNAPSHOT_MODELS = ("stg_population__persons", "int_person_duplicate_ids", "int_person_registry")
+
+#: Order-free digests of what a diffed and a full build must agree on.
+SNAPSHOT_DIGESTS = {
+    "current staged records": (
+        "select count(*), sum(hashtextextended(s::text, 0)::numeric) from ("
+        "select id_number_normalised, id_number_problem, person_name, gender, birth_date,"
+        " household_no, relation_to_head, district_code, street_name, address,"
+        " registry_status, updated_at_text, record_hash"
+        " from staging.stg_population__persons where withdrawn_batch_id is null) as s"
+    ),
+    "registry": (
+        "select count(*), sum(hashtextextended(r::text, 0)::numeric) from ("
+        "select person_key, id_number_normalised, person_name, gender, birth_date,"
+        " household_no, relation_to_head, district_code, street_name, registry_status"
+        " from intermediate.int_person_registry) as r"
+    ),
+}
+
+
+def _digests(url: str) -> dict[str, tuple]:
+    with psycopg.connect(url) as conn:
+        return {k: tuple(conn.execute(sql).fetchone()) for k, sql in SNAPSHOT_DIGESTS.items()}
+
+
+def _deliver_next_snapshot(landing: Path, day: str) -> tuple[Path, object]:
+    """The registry's next snapshot, from its newest in ``landing``, delivered on ``day``."""
+    from cityops.synth.next_snapshot import next_snapshot
+
+    previous = sorted(landing.glob("population/*/persons_*.csv"))[-1]
+    when = dt.date.fromisoformat(day)
+    out = landing / "population" / day / f"persons_{when:%Y%m%d}.csv"
+    return out, next_snapshot(previous, out, when)
+
+
+def _full_rebuild(url: str, home: Path, as_of: str, models: tuple[str, ...]) -> dict[str, float]:
+    """Rebuild ``models`` in full; dbt's seconds per model."""
+    from cityops.dbt import run_dbt
+
+    run_dbt(["run", "--full-refresh", "--select", *models], url, as_of=as_of, quiet=True)
+    results = json.loads((home / "dbt" / "target" / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
+
+
 def machine_probe(url: str) -> dict[str, float]:
     """How fast this machine is right now, for comparing runs made on other days: the
     pipeline's absolute times move with the machine, the ratios printed here do not."""
@@ -185,6 +236,11 @@ def main() -> None:
     parser.add_argument("--scale", default="small", choices=["tiny", "small", "district", "city"])
     parser.add_argument("--landing", type=Path, default=None, help="an existing landing folder")
     parser.add_argument("--as-of", default=AS_OF, help="the as-of date of --landing")
+    parser.add_argument(
+        "--snapshot-day",
+        action="store_true",
+        help="then deliver the registry's next snapshot and run again, diffed against in full",
+    )
     parser.add_argument(
         "--no-dbt-alone",
         action="store_true",
@@ -234,6 +290,20 @@ def main() -> None:
         second_steps = _dag_seconds(home, mark)
         marks.append(now())
         os.environ["WAREHOUSE_URL"] = url
+        snapshot: dict[str, object] = {}
+        if args.snapshot_day:
+            path, changes = _deliver_next_snapshot(first, newest)
+            snapshot["changes"] = changes
+            mark = now()
+            snapshot["run_s"] = _cityops_run(env, first, newest, work / "snapshot.log")
+            snapshot["steps"] = _dag_seconds(home, mark)
+            marks.append(now())
+            nodes = dict(_slowest_nodes(home, mark, marks[-1], top=10_000))
+            snapshot["diffed"] = {m: nodes.get(m, 0.0) for m in SNAPSHOT_MODELS}
+            snapshot["slowest"] = list(nodes.items())[:12]
+            snapshot["digest_diffed"] = _digests(url)
+            snapshot["full"] = _full_rebuild(url, home, newest, SNAPSHOT_MODELS)
+            snapshot["digest_full"] = _digests(url)
         dbt_wall, dbt_layers = (0.0, {}) if args.no_dbt_alone else _dbt_alone(url, home, newest)
         with psycopg.connect(url) as conn:
             raw_rows = conn.execute(
@@ -271,7 +341,28 @@ def main() -> None:
         for layer in LAYERS:
             print(f"{layer:<24}{dbt_layers.get(layer, 0.0):>10.1f}")
         print("(seconds summed over the layer's nodes; dbt runs them on several threads)")
-    for label, since, until in (("first run", *marks[:2]), ("second-day run", *marks[1:])):
+    if snapshot:
+        c = snapshot["changes"]
+        print()
+        print(
+            f"snapshot day: the next registry snapshot ({c.records_out:,} records; changed: "
+            + ", ".join(f"{k} {v:,}" for k, v in c.changed.items())
+            + f") delivered and run: {snapshot['run_s']:.1f} s"
+        )
+        for step, seconds in sorted(snapshot["steps"].items()):
+            print(f"  {step:<28}{seconds:>10.1f}")
+        print(f"{'model':<34}{'diffed':>10}{'in full':>10}{'ratio':>8}")
+        for m in SNAPSHOT_MODELS:
+            one, full = snapshot["diffed"][m], snapshot["full"].get(m, 0.0)
+            print(f"{m:<34}{one:>10.1f}{full:>10.1f}{(one / full if full else 0):>8.2f}")
+        one, full = sum(snapshot["diffed"].values()), sum(snapshot["full"].values())
+        print(f"{'together':<34}{one:>10.1f}{full:>10.1f}{(one / full if full else 0):>8.2f}")
+        same = snapshot["digest_diffed"] == snapshot["digest_full"]
+        print(f"diffed and full builds agree (records, registry): {'yes' if same else 'NO'}")
+        print("slowest nodes of the snapshot day (dbt's timings, seconds):")
+        for node, seconds in snapshot["slowest"]:
+            print(f"  {node:<70}{seconds:>8.1f}")
+    for label, since, until in (("first run", *marks[:2]), ("second-day run", *marks[1:3])):
         slowest = _slowest_nodes(home, since, until)
         if slowest:
             print()

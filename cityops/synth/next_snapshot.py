@@ -89,8 +89,9 @@ def next_snapshot(
     ):
         header = src.readline()
         names = [name.strip() for name in next(csv.reader([header]))]
-        if sorted(names) != sorted(COLUMNS):
-            raise ValueError(f"{previous}: not a registry snapshot (header {names})")
+        missing = [name for name in COLUMNS if name not in names]
+        if missing:
+            raise ValueError(f"{previous}: not a registry snapshot (no {', '.join(missing)})")
         col = {name: names.index(name) for name in COLUMNS}
         dst.write(header)
         draws = iter(())
