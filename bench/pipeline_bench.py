@@ -8,7 +8,8 @@
 2. Second-day run: the newest day is delivered and ``cityops run`` runs as of that day;
    only the new files load, and the build rebuilds only the models below the new
    deliveries or reading ``as_of`` (cityops/incremental.py).
-3. Snapshot day (``--snapshot-day``): the registry's next snapshot (a month of changes,
+3. Snapshot day (``--snapshot-day``, which turns on CITYOPS_DIFF_REGISTRY_SNAPSHOTS for
+   every run): the registry's next snapshot (a month of changes,
    cityops/synth/next_snapshot.py) is delivered on the newest day and ``cityops run`` runs
    again: the snapshot is diffed against the staged records and the registry recomputes
    only the changed IDs. Baseline in the same run: the same models then rebuilt in full
@@ -239,7 +240,7 @@ def main() -> None:
     parser.add_argument(
         "--snapshot-day",
         action="store_true",
-        help="then deliver the registry's next snapshot and run again, diffed against in full",
+        help="diff registry snapshots; then deliver the next one and run again (diffed vs in full)",
     )
     parser.add_argument(
         "--no-dbt-alone",
@@ -267,6 +268,8 @@ def main() -> None:
     ensure_database(url)
     env = {**os.environ, "WAREHOUSE_URL": url, "CITYOPS_HOME": str(home)}
     env.pop("VIRTUAL_ENV", None)
+    if args.snapshot_day:
+        env["CITYOPS_DIFF_REGISTRY_SNAPSHOTS"] = os.environ["CITYOPS_DIFF_REGISTRY_SNAPSHOTS"] = "1"
 
     def now() -> str:
         return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")

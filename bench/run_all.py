@@ -25,7 +25,10 @@ def main() -> None:
     scale = ["--scale", args.scale]
     landing = ["--landing", str(args.landing)] if args.landing else []
     runs = [["generate_bench.py", *scale]] if args.landing is None else []
-    runs += [["ingest_bench.py", *scale, *landing], ["pipeline_bench.py", *scale, *landing]]
+    runs += [
+        ["ingest_bench.py", *scale, *landing],
+        ["pipeline_bench.py", *scale, *landing, "--snapshot-day"],
+    ]
     if args.scale == "city":
         runs[-1].append("--no-dbt-alone")
     failed = []

@@ -68,9 +68,11 @@ def _rows(url: str, sql: str, drop: tuple[str, ...] = ()) -> list[tuple]:
 
 
 def test_a_new_registry_snapshot_is_diffed_and_matches_a_full_rebuild(
-    tiny_city, fresh_url, tmp_path
+    tiny_city, fresh_url, tmp_path, monkeypatch
 ) -> None:
     import datetime as dt
+
+    monkeypatch.setenv("CITYOPS_DIFF_REGISTRY_SNAPSHOTS", "1")
 
     from cityops.synth.next_snapshot import next_snapshot
 

@@ -4,12 +4,15 @@
     computes the 25 M keys in one process; valued at a tenth, the two cores share them.
 #}
 {#
-    Incremental: after a new snapshot, only the IDs whose records the snapshot added,
-    changed or withdrew are recomputed (found by the staged records' batches, newer than
-    the newest batch the registry holds); their rows are deleted first by the pre-hook.
+    Incremental where the registry's snapshots are diffed (CITYOPS_DIFF_REGISTRY_SNAPSHOTS=1,
+    see stg_population__persons): after a new snapshot, only the IDs whose records the
+    snapshot added, changed or withdrew are recomputed (found by the staged records'
+    batches, newer than the newest batch the registry holds); the pre-hook deletes their
+    rows first. Otherwise a table rebuilt from the staged records.
 #}
+{%- set diffed = env_var('CITYOPS_DIFF_REGISTRY_SNAPSHOTS', '0') | lower in ['1', 'true', 'yes'] %}
 {{ config(
-    materialized='incremental',
+    materialized='incremental' if diffed else 'table',
     incremental_strategy='append',
     on_schema_change='fail',
     indexes=[{'columns': ['person_key'], 'unique': True}],
