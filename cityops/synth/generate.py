@@ -16,23 +16,9 @@ import numpy as np
 from .billboards import BillboardBuilder
 from .config import FUTURE_DAYS, SCALES
 from .facades import FacadeBuilder
-from .population import PopulationBuilder, PopulationSample
+from .population import PERSON_HEADERS, PopulationBuilder, PopulationSample
 from .social import SocialBuilder
 from .writers import Delivery, write_csv_columns
-
-PERSON_HEADERS = [
-    "身份证号",
-    "姓名",
-    "性别",
-    "出生日期",
-    "户号",
-    "与户主关系",
-    "区划代码",
-    "街道",
-    "户籍地址",
-    "人口状态",
-    "更新时间",
-]
 
 
 @dataclass

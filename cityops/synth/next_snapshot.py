@@ -20,27 +20,17 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import idcard
+from .population import PERSON_HEADERS
 
 _BUILDING = re.compile(r"\d+号")
-COLUMNS = (
-    "身份证号",
-    "姓名",
-    "性别",
-    "出生日期",
-    "户号",
-    "与户主关系",
-    "区划代码",
-    "街道",
-    "户籍地址",
-    "人口状态",
-    "更新时间",
-)
+_KINDS = ("status", "address", "removed", "births")
 
 
 @dataclass(frozen=True)
@@ -60,7 +50,10 @@ class ChangeCount:
     changed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_KINDS, 0))
 
 
-_KINDS = ("status", "address", "removed", "births")
+def _uniforms(rng: np.random.Generator) -> Iterator[float]:
+    """Uniform draws in [0, 1), one a record, drawn in blocks (one call per record is slow)."""
+    while True:
+        yield from rng.random(1 << 16).tolist()
 
 
 def _line(values: list[str]) -> str:
@@ -89,19 +82,13 @@ def next_snapshot(
     ):
         header = src.readline()
         names = [name.strip() for name in next(csv.reader([header]))]
-        missing = [name for name in COLUMNS if name not in names]
+        missing = [name for name in PERSON_HEADERS if name not in names]
         if missing:
             raise ValueError(f"{previous}: not a registry snapshot (no {', '.join(missing)})")
-        col = {name: names.index(name) for name in COLUMNS}
+        col = {name: names.index(name) for name in PERSON_HEADERS}
         dst.write(header)
-        draws = iter(())
-        for line in src:
+        for line, u in zip(src, _uniforms(rng), strict=False):  # the draws never end
             count.records_in += 1
-            try:
-                u = next(draws)
-            except StopIteration:
-                draws = iter(rng.random(1 << 16).tolist())
-                u = next(draws)
             if u >= thresholds[-1]:
                 dst.write(line)
                 count.records_out += 1

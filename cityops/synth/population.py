@@ -24,6 +24,21 @@ from .vocab import (
     streets,
 )
 
+#: The registry snapshot's header, in the order the city delivers it (SOURCES.md).
+PERSON_HEADERS = [
+    "身份证号",
+    "姓名",
+    "性别",
+    "出生日期",
+    "户号",
+    "与户主关系",
+    "区划代码",
+    "街道",
+    "户籍地址",
+    "人口状态",
+    "更新时间",
+]
+
 RELATIONS = np.array(["户主", "配偶", "子", "女", "父母", "孙子女", "其他"])
 STATUS = np.array(["正常", "死亡", "迁出"])
 HOUSEHOLD_SIZES = np.array([1, 2, 3, 4, 5])
