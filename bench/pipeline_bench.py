@@ -37,8 +37,12 @@ import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
+
+if TYPE_CHECKING:
+    from cityops.synth.next_snapshot import ChangeCount
 
 AS_OF = "2026-11-24"
 LAYERS = ("seeds", "staging", "intermediate", "marts", "tests")
@@ -197,14 +201,14 @@ def _digests(url: str) -> dict[str, tuple]:
         return {k: tuple(conn.execute(sql).fetchone()) for k, sql in SNAPSHOT_DIGESTS.items()}
 
 
-def _deliver_next_snapshot(landing: Path, day: str) -> tuple[Path, object]:
+def _deliver_next_snapshot(landing: Path, day: str) -> ChangeCount:
     """The registry's next snapshot, from its newest in ``landing``, delivered on ``day``."""
     from cityops.synth.next_snapshot import next_snapshot
 
     previous = sorted(landing.glob("population/*/persons_*.csv"))[-1]
     when = dt.date.fromisoformat(day)
     out = landing / "population" / day / f"persons_{when:%Y%m%d}.csv"
-    return out, next_snapshot(previous, out, when)
+    return next_snapshot(previous, out, when)
 
 
 def _full_rebuild(url: str, home: Path, as_of: str, models: tuple[str, ...]) -> dict[str, float]:
@@ -295,8 +299,7 @@ def main() -> None:
         os.environ["WAREHOUSE_URL"] = url
         snapshot: dict[str, object] = {}
         if args.snapshot_day:
-            path, changes = _deliver_next_snapshot(first, newest)
-            snapshot["changes"] = changes
+            snapshot["changes"] = _deliver_next_snapshot(first, newest)
             mark = now()
             snapshot["run_s"] = _cityops_run(env, first, newest, work / "snapshot.log")
             snapshot["steps"] = _dag_seconds(home, mark)

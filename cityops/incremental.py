@@ -6,11 +6,13 @@ macro it calls), the ``as_of`` date for models that use it, a parent that is reb
 or its table having gone missing. Every other model and seed keeps the table the last
 build left, and its Airflow tasks are skipped.
 
-An incremental model adds to the rows it built before, so a change of code (its own or of
-a model above it) would otherwise reach only its new rows. Such a model, and every
-incremental model below one, is rebuilt in full (``full_refresh``): when a model above it
-is new in its definition, was missing, or there is no successful build to compare with. The first build, and any build after a
-failed one, compares with the last *successful* build, so nothing is ever left stale.
+The first build, and any build after a failed one, compares with the last *successful*
+build, so nothing is ever left stale.
+
+An incremental model adds to the rows it built before, so changed code (its own or a
+model's above it) would otherwise reach only its new rows. It is rebuilt in full
+(``full_refresh``) when its definition or one above it changed, when its table or one
+above it was missing, and when there is no successful build to compare with.
 
 The state of a successful build (fingerprints of every source's loaded batches and of
 every node) is kept in ``ops.transform_builds``.

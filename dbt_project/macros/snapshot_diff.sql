@@ -13,10 +13,16 @@
     newest snapshot's; the withdrawn ones are the registry's changes, month by month, and
     tell the models below which IDs to recompute.
 
-    `record_hash` is a 64-bit hash of the record's delivered columns (all but the lineage). Records are compared
-    as a multiset (how often each hash occurs), so a record changed into another only goes
-    unseen if the new one hashes exactly as the old one (odds of 2^-64 per change).
+    `record_hash` is a 64-bit hash of the record's delivered columns (all but the lineage).
+    Records are compared as a multiset (how often each hash occurs), so a record changed
+    into another only goes unseen if the new one hashes exactly as the old one (odds of
+    2^-64 per change).
 #}
+
+{# Is snapshot diffing on (CITYOPS_DIFF_REGISTRY_SNAPSHOTS=1)? Off by default: README. #}
+{% macro diff_registry_snapshots() -%}
+    {{ return(env_var('CITYOPS_DIFF_REGISTRY_SNAPSHOTS', '0') | lower in ['1', 'true', 'yes']) }}
+{%- endmacro %}
 
 {# The columns of a raw table as delivered: all but the loader's lineage (`_batch_id`, ...). #}
 {% macro delivered_columns(relation) -%}
@@ -45,13 +51,15 @@
 {% macro withdraw_changed_records(source_relation, changes) -%}
     {%- if is_incremental() -%}
     {%- set columns = delivered_columns(source_relation) -%}
+    {%- set newest = latest_snapshot_batch_id(source_relation) -%}
     -- hashing 25 M records into two hash tables: in memory, not in many passes on disk
     set local work_mem = '1GB';
     create temporary table {{ changes }} on commit drop as
     with
     delivered as (
         select {{ record_hash(columns) }} as record_hash, count(*) as records
-        from ({{ latest_snapshot(source_relation) }}) as snapshot
+        from {{ source_relation }}
+        where _batch_id = {{ newest }}
         group by 1
     ),
     staged as (
@@ -66,7 +74,7 @@
     where delivered.records is distinct from staged.records;
     analyze {{ changes }};
     update {{ this }}
-    set withdrawn_batch_id = {{ latest_snapshot_batch_id(source_relation) }}
+    set withdrawn_batch_id = {{ newest }}
     where withdrawn_batch_id is null
         and record_hash in (select record_hash from {{ changes }});
     {%- endif -%}

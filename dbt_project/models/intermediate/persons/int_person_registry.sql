@@ -10,9 +10,8 @@
     batches, newer than the newest batch the registry holds); the pre-hook deletes their
     rows first. Otherwise a table rebuilt from the staged records.
 #}
-{%- set diffed = env_var('CITYOPS_DIFF_REGISTRY_SNAPSHOTS', '0') | lower in ['1', 'true', 'yes'] %}
 {{ config(
-    materialized='incremental' if diffed else 'table',
+    materialized='incremental' if diff_registry_snapshots() else 'table',
     incremental_strategy='append',
     on_schema_change='fail',
     indexes=[{'columns': ['person_key'], 'unique': True}],

@@ -11,9 +11,8 @@
     Either way the current records (`withdrawn_batch_id is null`) are exactly the newest
     snapshot's.
 #}
-{%- set diffed = env_var('CITYOPS_DIFF_REGISTRY_SNAPSHOTS', '0') | lower in ['1', 'true', 'yes'] %}
 {{ config(
-    materialized='incremental' if diffed else 'table',
+    materialized='incremental' if diff_registry_snapshots() else 'table',
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ withdraw_changed_records(source('population', 'population__persons'),"
