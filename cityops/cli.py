@@ -1,15 +1,25 @@
-"""The ``cityops`` command line."""
+"""The ``cityops`` command line.
+
+Every error a user can cause or meet (a bad option, a stopped warehouse, a busy state
+folder, a failed step) is one or two readable lines and a non-zero exit, never a
+traceback: :func:`main` turns the project's own exceptions into messages. The consoles
+print text as text (Rich markup is off), so a department's ``[/]`` is printed, not parsed.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
+import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .settings import SettingsError, get_settings
 
@@ -26,22 +36,61 @@ app.add_typer(warehouse_app, name="warehouse")
 #: The demo city's as-of date (deliveries cover the 12 months before it).
 DEFAULT_AS_OF = _dt.date(2026, 11, 24)
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(markup=False, highlight=False)
+err_console = Console(stderr=True, markup=False, highlight=False)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def say(label: str, message: object, style: str = "bold red") -> None:
+    """``label`` styled, then ``message`` as plain text, on stderr."""
+    err_console.print(Text.assemble((label, style), " ", str(message)))
+
+
+def parse_day(value: str | None, option: str = "--as-of") -> _dt.date | None:
+    """A ``YYYY-MM-DD`` option value (ASCII digits), or a usage error naming the option."""
+    if value is None:
+        return None
+    if _ISO_DAY.fullmatch(value):
+        with contextlib.suppress(ValueError):
+            return _dt.date.fromisoformat(value)
+    raise typer.BadParameter(f"{value!r} is not a date as YYYY-MM-DD", param_hint=option)
+
+
+def landing_folder(value: Path | None) -> Path | None:
+    """An existing ``--landing`` folder, resolved; a usage error otherwise."""
+    if value is None:
+        return None
+    if not value.is_dir():
+        what = "is not a folder" if value.exists() else "does not exist"
+        raise typer.BadParameter(f"{value} {what}", param_hint="--landing")
+    return value.resolve()
+
+
+@contextlib.contextmanager
+def exclusive(command: str) -> Iterator[None]:
+    """Hold the state folder for one command (see :mod:`cityops.lock`)."""
+    from .lock import state_lock
+
+    settings = get_settings()
+    with state_lock(
+        settings.lock_file,
+        command,
+        wait=settings.lock_wait,
+        on_wait=lambda message: say("waiting:", message, "yellow"),
+    ):
+        yield
 
 
 @app.callback()
 def _main() -> None:
     settings = get_settings()
-    try:
-        settings.check_production_safety()
-    except SettingsError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    settings.check_production_safety()
     if settings.uses_dev_hmac_key:
-        err_console.print(
-            "[yellow]warning:[/] CITYOPS_HMAC_KEY is unset: person keys use the development "
-            "key (fine for a demo, refused with CITYOPS_ENV=production)."
+        say(
+            "warning:",
+            "CITYOPS_HMAC_KEY is unset: person keys use the development key "
+            "(fine for a demo, refused with CITYOPS_ENV=production).",
+            "yellow",
         )
 
 
@@ -53,7 +102,9 @@ def warehouse_start() -> None:
 
     url = warehouse_url()
     bootstrap(url)
-    console.print(f"warehouse ready: {url}")
+    console.print(
+        f"warehouse ready: {_without_password(url)} (`cityops warehouse url` prints the full URL)"
+    )
 
 
 @warehouse_app.command("stop")
@@ -84,12 +135,22 @@ def warehouse_status() -> None:
 
     settings = get_settings()
     if settings.warehouse_url:
-        console.print(f"external warehouse: {settings.warehouse_url}")
+        console.print(f"external warehouse: {_without_password(settings.warehouse_url)}")
         return
     server = embedded_server(settings)
     port = server.port()
     state = f"running on 127.0.0.1:{port}" if server.is_running() else "stopped"
     console.print(f"embedded warehouse in {settings.pgdata}: {state}")
+
+
+def _without_password(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 @warehouse_app.command(
@@ -137,14 +198,12 @@ def generate_cmd(
     truth: Path = typer.Option(None, help="ground-truth folder (default: <out>/../truth)"),
 ) -> None:
     """Write a synthetic city's departmental deliveries (and its hidden ground truth)."""
-    import datetime as dt
-
     from .synth import generate
     from .synth.config import SCALES
 
     if scale not in SCALES:
-        raise typer.BadParameter(f"scale must be one of {', '.join(SCALES)}")
-    day = dt.date.fromisoformat(as_of) if as_of else DEFAULT_AS_OF
+        raise typer.BadParameter(f"scale must be one of {', '.join(SCALES)}", param_hint="--scale")
+    day = parse_day(as_of) or DEFAULT_AS_OF
     out = out or get_settings().landing
     truth = truth or out.parent / "truth"
     with console.status(f"generating a {scale} city as of {day}") as status:
@@ -160,14 +219,17 @@ def generate_cmd(
 
 # -- pipeline ----------------------------------------------------------------------------
 def _prepare_airflow() -> str:
-    """Start/bootstrap the warehouse, export Airflow's env, migrate its metadata DB."""
+    """Start/bootstrap the warehouse, export Airflow's env, migrate its metadata DB, and
+    build dbt's manifest if it is missing or stale (the transform DAG loads it)."""
     from .airflow_env import configure_process, ensure_metadata_db
+    from .dbt import ensure_manifest
     from .warehouse import bootstrap, warehouse_url
 
     url = warehouse_url()
     bootstrap(url)
     configure_process(url=url)
     ensure_metadata_db()
+    ensure_manifest(url)
     return url
 
 
@@ -180,7 +242,7 @@ def _ingest(url: str, sources: list[str], landing: Path | None) -> list[dict]:
 
     from .airflow_env import DagRunFailed, run_dag
 
-    folder = landing.resolve() if landing else get_settings().landing
+    folder = landing or get_settings().landing
     conf = {"landing": str(folder)} if landing else {}
     results = []
     for source in sources:
@@ -233,7 +295,7 @@ def _ledger_table(url: str, run_ids: list[str]) -> tuple[Table, int]:
     for r in rows:
         table.add_row(r[0], *(f"{v:,}" for v in r[1:]))
     for path, error, target in refused:
-        err_console.print(f"[red]refused[/] {path}: {error}\n  report: {target}.report.md")
+        say("refused", f"{path}: {error}\n  report: {target}.report.md", "red")
     return table, len(refused)
 
 
@@ -245,20 +307,31 @@ def ingest_cmd(
     landing: Path = typer.Option(None, help="landing folder (default: CITYOPS_LANDING)"),
 ) -> None:
     """Ingest new deliveries through the real ingest DAGs (dag.test())."""
+    sources = _sources(source)
+    landing = landing_folder(landing)
+    with exclusive("ingest"):
+        url = _prepare_airflow()
+        results = _ingest(url, sources, landing)
+        table, refused = _ledger_table(url, [r["run_id"] for r in results if r["run_id"]])
+    console.print(table)
+    failed = [r["source"] for r in results if r["dag_failed"]]
+    if failed:
+        say("failed:", f"ingest DAG(s) of {', '.join(failed)} (see the task logs above)")
+    if refused or failed:
+        raise typer.Exit(1)
+
+
+def _sources(chosen: list[str] | None) -> list[str]:
     from ingest.sources import REGISTRY
 
-    sources = source or list(REGISTRY)
+    sources = list(chosen or REGISTRY)
     unknown = sorted(set(sources) - set(REGISTRY))
     if unknown:
         raise typer.BadParameter(
-            f"unknown source(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}"
+            f"unknown source(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}",
+            param_hint="--source",
         )
-    url = _prepare_airflow()
-    results = _ingest(url, sources, landing)
-    table, refused = _ledger_table(url, [r["run_id"] for r in results if r["run_id"]])
-    console.print(table)
-    if refused or any(r["dag_failed"] for r in results):
-        raise typer.Exit(1)
+    return sources
 
 
 @app.command(
@@ -271,25 +344,30 @@ def dbt_cmd(ctx: typer.Context) -> None:
     from .dbt import DbtFailed, ensure_manifest, run_dbt
     from .warehouse import bootstrap, warehouse_url
 
-    url = warehouse_url()
-    bootstrap(url)
-    try:
-        if ctx.args == ["parse"]:  # also publish the manifest the transform DAG loads
-            ensure_manifest(url, force=True)
-        else:
-            run_dbt(list(ctx.args) or ["--help"], url)
-    except DbtFailed as exc:
-        err_console.print(f"[bold red]{exc}[/]")
-        raise typer.Exit(1) from exc
+    args = list(ctx.args)
+    if not args or args[0].startswith("-"):  # dbt's own help or version: no project needed
+        from dbt.cli.main import dbtRunner
+
+        result = dbtRunner().invoke(args or ["--help"])
+        raise typer.Exit(0 if result.success else 2)
+    with exclusive("dbt"):
+        url = warehouse_url()
+        bootstrap(url)
+        try:
+            if args == ["parse"]:  # also publish the manifest the transform DAG loads
+                ensure_manifest(url, force=True)
+            else:
+                run_dbt(args, url)
+        except DbtFailed as exc:
+            say("error:", exc)
+            raise typer.Exit(1) from exc
 
 
 def _run_pipeline(landing: Path | None, as_of: str, sources: list[str]) -> int:
     """ingest -> transform -> exports through the real DAGs; print a summary; return an exit code."""
     from .airflow_env import DagRunFailed, run_dag
-    from .dbt import ensure_manifest
 
     url = _prepare_airflow()
-    ensure_manifest(url)
     failed_steps: list[str] = []
     with console.status("ingesting deliveries"):
         results = _ingest(url, sources, landing)
@@ -297,6 +375,9 @@ def _run_pipeline(landing: Path | None, as_of: str, sources: list[str]) -> int:
     console.print(table)
     if refused:
         failed_steps.append(f"ingest: {refused} file(s) refused")
+    broken = [r["source"] for r in results if r["dag_failed"]]
+    if broken:
+        failed_steps.append(f"ingest DAG(s) failed: {', '.join(broken)}")
     for dag_id, conf, label in (
         ("transform", {"as_of": as_of}, "transforming (dbt via cosmos)"),
         ("export_matching", {"as_of": as_of}, "writing exports"),
@@ -305,7 +386,7 @@ def _run_pipeline(landing: Path | None, as_of: str, sources: list[str]) -> int:
             try:
                 run_dag(dag_id, conf)
             except DagRunFailed as exc:
-                err_console.print(f"[bold red]{dag_id} failed:[/] {', '.join(exc.failed_tasks)}")
+                say(f"{dag_id} failed:", ", ".join(exc.failed_tasks) or exc.state)
                 failed_steps.append(dag_id)
                 break
     if "transform" not in failed_steps:
@@ -315,7 +396,7 @@ def _run_pipeline(landing: Path | None, as_of: str, sources: list[str]) -> int:
         report = write_report(url, as_of)
         console.print(f"run report: {report}")
     if failed_steps:
-        err_console.print(f"[bold red]failed:[/] {'; '.join(failed_steps)}")
+        say("failed:", "; ".join(failed_steps))
         return 1
     return 0
 
@@ -329,11 +410,11 @@ def run_cmd(
     source: list[str] = typer.Option(None, "--source", "-s", help="ingest only these sources"),
 ) -> None:
     """Run it all: ingest -> transform -> flags -> exports, through the real DAGs."""
-    from ingest.sources import REGISTRY
-
-    day = as_of or _dt.date.today().isoformat()
-    _dt.date.fromisoformat(day)
-    raise typer.Exit(_run_pipeline(landing, day, list(source or REGISTRY)))
+    day = (parse_day(as_of) or _dt.date.today()).isoformat()
+    sources, landing = _sources(source), landing_folder(landing)
+    with exclusive("run"):
+        code = _run_pipeline(landing, day, sources)
+    raise typer.Exit(code)
 
 
 @app.command("export")
@@ -344,9 +425,14 @@ def export_cmd(
     from .exports import write_exports
     from .warehouse import warehouse_url
 
-    result = write_exports(
-        warehouse_url(), get_settings().exports, as_of, actor=os.environ.get("USER")
-    )
+    day = parse_day(as_of)
+    with exclusive("export"):
+        result = write_exports(
+            warehouse_url(),
+            get_settings().exports,
+            day.isoformat() if day else None,
+            actor=os.environ.get("USER"),
+        )
     console.print(f"{len(result.files)} files for {result.as_of} in {result.root}")
 
 
@@ -369,7 +455,7 @@ def graduates_cmd(
             warehouse_url(), street_code=street, full_ids=full_ids, reason=reason
         )
     except ValueError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
+        say("error:", exc)
         raise typer.Exit(2) from exc
     if csv_out:
         write_private(csv_out, csv_bytes(headers, [[_cell(v) for v in r] for r in rows]))
@@ -406,7 +492,7 @@ def warehouse_street_account(
                 conn, street_code, os.environ.get("CITYOPS_STREET_PASSWORD") or None
             )
     except ValueError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
+        say("error:", exc)
         raise typer.Exit(2) from exc
     console.print(f"street account {role} ready")
 
@@ -451,20 +537,66 @@ def demo(
     scale: str = typer.Option("small", help="size of the generated city"),
 ) -> None:
     """What `make demo` runs: generate a city (if absent), then run the whole pipeline on it."""
-    from ingest.sources import REGISTRY
-
     from .synth import generate
 
     settings = get_settings()
     landing = settings.landing
-    if not any(landing.glob("*/*/*")):
-        with console.status(f"generating a {scale} city in {landing}"):
-            generate(scale, 20261124, DEFAULT_AS_OF, landing, landing.parent / "truth")
-    raise typer.Exit(_run_pipeline(landing, DEFAULT_AS_OF.isoformat(), list(REGISTRY)))
+    with exclusive("demo"):
+        if not any(landing.glob("*/*/*")):
+            with console.status(f"generating a {scale} city in {landing}"):
+                generate(scale, 20261124, DEFAULT_AS_OF, landing, landing.parent / "truth")
+        code = _run_pipeline(landing, DEFAULT_AS_OF.isoformat(), _sources(None))
+    raise typer.Exit(code)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def _known_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that are the user's situation, not a bug: said in a line, exit 1."""
+    import psycopg
+
+    from .airflow_env import DagRunFailed
+    from .dbt import DbtFailed
+    from .exports import NoMartsYet
+    from .lock import StateFolderBusy
+    from .warehouse import WarehouseError
+
+    return (
+        SettingsError,
+        StateFolderBusy,
+        WarehouseError,
+        NoMartsYet,
+        DbtFailed,
+        DagRunFailed,
+        psycopg.OperationalError,
+    )
+
+
+def main() -> None:
+    """The console entry point: the app, with the project's errors said in plain words."""
+    try:
+        code = app(prog_name="cityops", standalone_mode=False)
+    except typer.Exit as exc:  # raised where click does not turn it into a return value
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        say("aborted", "")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        say("interrupted", "")
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: typer's own message and exit code
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        sys.exit(getattr(exc, "exit_code", 2))
+    except Exception as exc:
+        if isinstance(exc, _known_errors()):
+            message = str(exc).strip().splitlines() or [type(exc).__name__]
+            if "psycopg" in type(exc).__module__:
+                message = ["the warehouse cannot be reached: " + message[0]]
+            say("error:", "\n".join(message[:2]))
+            sys.exit(1)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -73,6 +74,9 @@ class ExportResult:
             for f in self.files
             if f["export"] == export and str(f["file"]).endswith(".csv")
         )
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 class NoMartsYet(RuntimeError):
@@ -152,12 +156,38 @@ def write_exports(
     as_of = as_of or marts_as_of(url)
     if not as_of:
         raise NoMartsYet("the marts have not been built yet: run the transform before exporting")
+    if not _ISO_DAY.fullmatch(as_of):  # it names a folder: nothing but a date gets there
+        raise ValueError(f"as-of date {as_of!r} is not YYYY-MM-DD")
+    dt.date.fromisoformat(as_of)
     actor = actor or os.environ.get("CITYOPS_ACTOR") or "cityops_exporter"
     url = role_url(url, "exporter")
     target = exports_root / as_of
     exports_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{as_of}-", dir=exports_root))
     result = ExportResult(as_of, target)
+    try:
+        _write(url, staging, target, result, as_of, actor)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone once published; a failure leaves nothing
+    return result
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Swap the new set in; an earlier set for the same date is replaced whole."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}-old")
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+    staging.rename(target)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+    target.chmod(0o700)
+
+
+def _write(
+    url: str, staging: Path, target: Path, result: ExportResult, as_of: str, actor: str
+) -> None:
     with psycopg.connect(url) as conn:
         conn.execute("select set_config('cityops.actor', %s, false)", (actor,))
         graduates = _graduates(conn, f"scheduled matching export as of {as_of}")
@@ -199,32 +229,24 @@ def write_exports(
                 "utf-8"
             ),
         )
-        # Swap the new set in; an earlier set for the same date is replaced whole.
-        old = None
-        if target.exists():
-            old = target.with_name(f".{as_of}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-        staging.rename(target)
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
-        target.chmod(0o700)
-        with conn.transaction():
-            for f in result.files:
-                conn.execute(
-                    "insert into ops.exports (export_name, as_of, file_path, row_count, file_sha256, has_full_ids, "
-                    "exported_by) values (%s, %s, %s, %s, %s, %s, %s)",
-                    (
-                        f["export"],
-                        as_of,
-                        str(target / str(f["file"])),
-                        f["rows"],
-                        f["sha256"],
-                        f["has_full_ids"],
-                        actor,
-                    ),
-                )
-    return result
+        # The audit rows (and the audited read of the IDs) commit before any file is
+        # published: an export that cannot be recorded is never seen.
+        for f in result.files:
+            conn.execute(
+                "insert into ops.exports (export_name, as_of, file_path, row_count, file_sha256, has_full_ids, "
+                "exported_by) values (%s, %s, %s, %s, %s, %s, %s)",
+                (
+                    f["export"],
+                    as_of,
+                    str(target / str(f["file"])),
+                    f["rows"],
+                    f["sha256"],
+                    f["has_full_ids"],
+                    actor,
+                ),
+            )
+        conn.commit()
+    _publish(staging, target)
 
 
 def graduate_list(

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -37,14 +38,34 @@ def xlsx_bytes(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[objec
     return buffer.getvalue()
 
 
+#: Characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
+
+
+def csv_cell(value: object) -> object:
+    """A cell as a CSV may carry it: text a spreadsheet would run as a formula gets a
+    leading ``'`` (OWASP's advice), so ``=HYPERLINK(...)`` from a department's file stays
+    text; a plain number such as ``-3.5`` is left alone."""
+    if value is None:
+        return ""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and not _NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
 def csv_bytes(
     headers: Sequence[str], rows: Iterable[Sequence[object]], *, bom: bool = True
 ) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([csv_cell(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
 
 

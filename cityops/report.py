@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .settings import get_settings
 
@@ -48,7 +49,7 @@ def print_summary(console: Console, url: str, as_of: str) -> None:
     )
     for district, n in rows:
         g.add_row(district, f"{n:,}")
-    g.add_row("[bold]total[/]", f"[bold]{sum(n for _, n in rows):,}[/]")
+    g.add_row(Text("total", style="bold"), Text(f"{sum(n for _, n in rows):,}", style="bold"))
     console.print(g)
     alerts = _query(
         url, "select rule, count(*) from marts.mart_billboard_alerts group by 1 order by 1"

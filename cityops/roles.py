@@ -14,7 +14,9 @@ and facade marts, through the row-level-security policies the dbt models install
 
 from __future__ import annotations
 
+import csv
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
@@ -30,7 +32,7 @@ ROLES = {
     "exporter": "cityops_exporter",
 }
 STREET_GROUP = "cityops_street"
-_STREET_CODE = re.compile(r"[0-9]{6,12}")
+_STREET_CODE = re.compile(r"[0-9]{9}", re.ASCII)
 
 
 def role_name(step: str) -> str:
@@ -59,10 +61,16 @@ def role_url(url: str, step: str, settings: Settings | None = None) -> str:
     )
 
 
-def set_passwords(conn: psycopg.Connection, settings: Settings | None = None) -> None:
-    """Give each role the password its environment variable holds (never logged)."""
+def set_passwords(
+    conn: psycopg.Connection,
+    settings: Settings | None = None,
+    *,
+    extra: dict[str, str] | None = None,
+) -> None:
+    """Give each role the password its environment variable holds (never logged), else the
+    one in ``extra`` (the embedded cluster's generated passwords)."""
     settings = settings or get_settings()
-    for step, password in settings.role_passwords.items():
+    for step, password in {**(extra or {}), **settings.role_passwords}.items():
         conn.execute(
             sql.SQL("alter role {} with login password {}").format(
                 sql.Identifier(role_name(step)), sql.Literal(password)
@@ -70,9 +78,23 @@ def set_passwords(conn: psycopg.Connection, settings: Settings | None = None) ->
         )
 
 
+@lru_cache(maxsize=1)
+def known_streets() -> dict[str, str]:
+    """Street code -> name, from the streets seed (the national division codes)."""
+    seed = get_settings().dbt_project_dir / "seeds" / "ref_shanghai_streets.csv"
+    with seed.open(encoding="utf-8", newline="") as f:
+        return {row["street_code"]: row["street_name"] for row in csv.DictReader(f)}
+
+
 def street_role(street_code: str) -> str:
     if not _STREET_CODE.fullmatch(street_code):
-        raise ValueError(f"not a street code: {street_code!r} (digits, e.g. 310101002)")
+        raise ValueError(
+            f"not a street code: {street_code!r} (the 9-digit division code, e.g. 310101002)"
+        )
+    if street_code not in known_streets():
+        raise ValueError(
+            f"no street has the code {street_code}: see dbt_project/seeds/ref_shanghai_streets.csv"
+        )
     return f"cityops_street_{street_code}"
 
 

@@ -7,9 +7,11 @@ CLI, the DAGs and the tests all go through :func:`get_settings`.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 #: Repository root (the folder that holds ``pyproject.toml``).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +37,9 @@ class Settings:
     dbt_threads: int = 4
     #: Passwords of the pipeline roles (step -> password), from CITYOPS_<STEP>_PASSWORD.
     role_passwords: dict[str, str] = field(default_factory=dict)
+    #: Seconds a command waits for another one holding the state folder (CITYOPS_LOCK_WAIT;
+    #: 0: exit at once with a message).
+    lock_wait: float = 3600.0
 
     @property
     def uses_embedded_warehouse(self) -> bool:
@@ -43,6 +48,11 @@ class Settings:
     @property
     def uses_dev_hmac_key(self) -> bool:
         return self.hmac_key == DEV_HMAC_KEY
+
+    @property
+    def lock_file(self) -> Path:
+        """Held by a command that changes the state folder or the warehouse (run, ingest, ...)."""
+        return self.home / "cityops.lock"
 
     @property
     def pgdata(self) -> Path:
@@ -106,7 +116,20 @@ def _path(value: str | None, default: Path) -> Path:
     return path if path.is_absolute() else (Path.cwd() / path)
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> Any:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        number = kind(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a number") from None
+    if number < 0:
+        raise SettingsError(f"{name}={value!r} must not be negative")
+    return number
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from ``environ`` (default: the process environment)."""
     env = os.environ if environ is None else environ
     return Settings(
@@ -115,7 +138,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         warehouse_url=env.get("WAREHOUSE_URL") or None,
         hmac_key=env.get("CITYOPS_HMAC_KEY") or DEV_HMAC_KEY,
         env=(env.get("CITYOPS_ENV") or "development").lower(),
-        dbt_threads=int(env.get("CITYOPS_DBT_THREADS") or 4),
+        dbt_threads=_number(env, "CITYOPS_DBT_THREADS", 4, int),
+        lock_wait=_number(env, "CITYOPS_LOCK_WAIT", 3600.0, float),
         role_passwords={
             step: env[f"CITYOPS_{step.upper()}_PASSWORD"]
             for step in ("loader", "transformer", "bi", "exporter")

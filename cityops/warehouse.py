@@ -2,27 +2,37 @@
 
 With ``WAREHOUSE_URL`` unset the warehouse is a private PostgreSQL 16 from the
 ``pgserver`` wheel, kept under ``CITYOPS_HOME/pgdata`` and listening on
-127.0.0.1 on a free TCP port (Asset URIs and the Airflow connection need a real
-host, not a socket path). The server outlives the process that started it:
+127.0.0.1 on a TCP port (Asset URIs and the Airflow connection need a real host, not a
+socket path): the port of its last start when that is still free, so URLs handed out
+earlier keep working. The server outlives the process that started it:
 ``cityops warehouse stop`` stops it.
+
+Every login needs a password (``scram-sha-256``): other users of a shared host can reach
+127.0.0.1 too. The passwords of the superuser and of the project's roles are generated on
+the first start and kept in ``CITYOPS_HOME/warehouse-credentials.json`` (mode 0600); a
+cluster made by an earlier version with ``trust`` is moved to passwords on its next start.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
+import secrets
 import shutil
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql
 
 from .settings import Settings, get_settings
 
@@ -118,12 +128,76 @@ def _run_as_kwargs() -> dict[str, str]:
     return {}
 
 
+#: Logins of the embedded cluster whose passwords are generated on its first start.
+EMBEDDED_LOGINS = (
+    "postgres",
+    "cityops_loader",
+    "cityops_transformer",
+    "cityops_bi",
+    "cityops_exporter",
+)
+
+_HBA = """\
+# Written by cityops: every login needs its password (the credentials file, mode 0600).
+# TYPE  DATABASE  USER  ADDRESS       METHOD
+host    all       all   127.0.0.1/32  scram-sha-256
+host    all       all   ::1/128       scram-sha-256
+"""
+
+
 class EmbeddedServer:
     """A PostgreSQL cluster in ``pgdata``, started and stopped with ``pg_ctl``."""
 
     def __init__(self, pgdata: Path) -> None:
         self.pgdata = pgdata
         self.logfile = pgdata.parent / "pgdata.log"
+        self.credentials_file = pgdata.parent / "warehouse-credentials.json"
+        self._port_file = pgdata.parent / "pgdata.port"
+
+    # -- credentials -------------------------------------------------------------
+    def credentials(self) -> dict[str, str]:
+        """Login -> password of this cluster, generated (and kept 0600) the first time."""
+        try:
+            known = json.loads(self.credentials_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            known = {}
+        missing = [login for login in EMBEDDED_LOGINS if login not in known]
+        if missing:
+            known.update({login: secrets.token_urlsafe(24) for login in missing})
+            self.credentials_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(known, f, indent=2)
+        os.chmod(self.credentials_file, 0o600)
+        return known
+
+    def url(self, database: str = DATABASE, *, login: str = "postgres") -> str:
+        """The URL of a login of the running server, password included."""
+        port = self.port()
+        if port is None:
+            raise WarehouseError(
+                "the embedded warehouse is not running: run `cityops warehouse start`"
+            )
+        password = quote(self.credentials()[login], safe="")
+        return f"postgresql://{login}:{password}@127.0.0.1:{port}/{database}"
+
+    def _uses_passwords(self) -> bool:
+        hba = self.pgdata / "pg_hba.conf"
+        return hba.exists() and hba.read_text(encoding="utf-8", errors="replace") == _HBA
+
+    def _require_passwords(self, port: int) -> None:
+        """Move a cluster that trusts local logins (an earlier version's) to passwords."""
+        if self._uses_passwords():
+            return
+        password = self.credentials()["postgres"]
+        with psycopg.connect(
+            f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True
+        ) as conn:
+            conn.execute(
+                sql.SQL("alter role postgres with password {}").format(sql.Literal(password))
+            )
+            (self.pgdata / "pg_hba.conf").write_text(_HBA, encoding="utf-8")
+            conn.execute("select pg_reload_conf()")
 
     # -- state -----------------------------------------------------------------
     def port(self) -> int | None:
@@ -182,23 +256,8 @@ class EmbeddedServer:
         self._prepare_permissions()
         kwargs = _run_as_kwargs()
         if not (self.pgdata / "PG_VERSION").exists():
-            subprocess.run(
-                [
-                    str(_pg_bin("initdb")),
-                    "-D",
-                    str(self.pgdata),
-                    "--auth=trust",
-                    "--encoding=UTF8",
-                    "--locale=C",
-                    "-U",
-                    "postgres",
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-                **kwargs,
-            )
-        port = _free_port()
+            self._initdb(kwargs)
+        port = self._port()
         settings = " ".join(f"-c {k}={v}" for k, v in EMBEDDED_SERVER_SETTINGS.items())
         options = f"-h 127.0.0.1 -p {port} -k '' {settings}"
         result = subprocess.run(
@@ -234,7 +293,51 @@ class EmbeddedServer:
                     f"embedded PostgreSQL started but does not answer; see {self.logfile}"
                 )
             time.sleep(0.1)
+        self._port_file.write_text(str(port), encoding="utf-8")
+        self._require_passwords(port)
         return port
+
+    def _initdb(self, kwargs: dict[str, str]) -> None:
+        password = self.credentials()["postgres"]
+        with tempfile.TemporaryDirectory(prefix="cityops-initdb-") as tmp:
+            pwfile = Path(tmp) / "pw"
+            pwfile.write_text(password + "\n", encoding="utf-8")
+            pwfile.chmod(0o600)
+            if kwargs:  # initdb runs as the unprivileged server user: let it read the file
+                import pwd
+
+                entry = pwd.getpwnam(_RUN_AS)
+                os.chown(tmp, entry.pw_uid, entry.pw_gid)
+                os.chown(pwfile, entry.pw_uid, entry.pw_gid)
+            subprocess.run(
+                [
+                    str(_pg_bin("initdb")),
+                    "-D",
+                    str(self.pgdata),
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "-U",
+                    "postgres",
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                **kwargs,
+            )
+        (self.pgdata / "pg_hba.conf").write_text(_HBA, encoding="utf-8")
+
+    def _port(self) -> int:
+        """The port of the last start while it is free, else a free one."""
+        with contextlib.suppress(FileNotFoundError, ValueError, OSError):
+            last = int(self._port_file.read_text(encoding="utf-8"))
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                # as PostgreSQL binds: closed connections in TIME_WAIT do not hold the port
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", last))
+            return last
+        return _free_port()
 
     def stop(self) -> bool:
         """Stop the server; return False when it was not running."""
@@ -278,13 +381,25 @@ def warehouse_url(settings: Settings | None = None, *, start: bool = True) -> st
     if settings.warehouse_url:
         return settings.warehouse_url
     server = embedded_server(settings)
-    port = server.start() if start else server.port()
-    if port is None:
-        raise WarehouseError("the embedded warehouse is not running: run `cityops warehouse start`")
-    url = f"postgresql://postgres@127.0.0.1:{port}/{DATABASE}"
+    if start:
+        server.start()
+    url = server.url(DATABASE)
     if start:
         ensure_database(url)
     return url
+
+
+def generated_passwords(settings: Settings | None = None) -> dict[str, str]:
+    """Step -> password of the project's roles on the embedded cluster (none for a server
+    of your own: there ``CITYOPS_<ROLE>_PASSWORD`` sets them)."""
+    from .roles import ROLES
+
+    settings = settings or get_settings()
+    server = embedded_server(settings)
+    if not server.credentials_file.exists():
+        return {}
+    known = server.credentials()
+    return {step: known[role] for step, role in ROLES.items() if role in known}
 
 
 @contextlib.contextmanager
@@ -314,4 +429,12 @@ def bootstrap(url: str | None = None, *, hmac_key: str | None = None) -> None:
             resources.files("cityops").joinpath("sql/roles.sql").read_text(encoding="utf-8")
         )
         install_person_key(conn, hmac_key or get_settings().hmac_key)
-        set_passwords(conn)
+        set_passwords(conn, extra=generated_passwords() if _is_embedded(url) else None)
+
+
+def _is_embedded(url: str) -> bool:
+    """Whether ``url`` points at this state folder's embedded server."""
+    server = embedded_server()
+    port = server.port()
+    parts = urlsplit(url)
+    return port is not None and parts.hostname in ("127.0.0.1", "localhost") and parts.port == port

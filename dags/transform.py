@@ -13,8 +13,10 @@ since the last successful build; their tasks show as skipped (cityops/incrementa
 
 Scheduled by any `raw_<source>` Asset (data-aware: it runs when new rows land); publishes the
 `marts` Asset that schedules the matching exports. dbt's manifest is loaded from
-`CITYOPS_HOME/dbt/manifest` (published by `cityops dbt parse`), so parsing this file never
-runs dbt; dbt runs in a temporary copy of the project. The run date (`as_of`) comes from the
+`CITYOPS_HOME/dbt/manifest` (published by `cityops dbt parse` and by every `cityops` run),
+so parsing this file does not run dbt; on a fresh clone, where no manifest was built yet,
+the first parse builds it once (`dbt parse` reads the project's files, not the database).
+dbt runs in a temporary copy of the project. The run date (`as_of`) comes from the
 `as_of` param, the `cityops_as_of` Variable or the run's date, never from the clock inside a
 model.
 """
@@ -43,8 +45,10 @@ from ingest.sources import REGISTRY
 
 settings = get_settings()
 manifest = settings.dbt_manifest
-if not manifest.exists():
-    raise FileNotFoundError(f"dbt manifest not found at {manifest}: run `cityops dbt parse` first")
+if not manifest.exists():  # a fresh clone
+    from cityops.dbt import ensure_manifest
+
+    ensure_manifest()
 
 schedule = None
 for _name in REGISTRY:

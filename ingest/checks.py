@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .validate import SAMPLE_ROWS, GateResult, RuleOutcome
+from .validate import SAMPLE_ROWS, GateResult, RowFault, RuleOutcome, level_of
 
 SUPPORTED = frozenset(
     {
@@ -123,7 +123,11 @@ class FullFileCheck:
                     f"{exp['type']} has no vectorised form: add it to ingest/checks.py "
                     "or keep the source's files under the full-GX size"
                 )
-            rule = _Rule(exp["type"], exp["kwargs"], str(exp.get("severity", "critical")))
+            rule = _Rule(exp["type"], exp["kwargs"], level_of(exp))
+            if rule.severity == "row" and rule.type == "expect_compound_columns_to_be_unique":
+                raise ValueError(
+                    "a key's uniqueness is judged over the whole file: level file or warning"
+                )
             if rule.type == "expect_column_values_to_match_regex":
                 rule.re2 = to_re2(rule.kwargs["regex"])
                 if rule.re2 is None:
@@ -132,11 +136,11 @@ class FullFileCheck:
 
     @property
     def refused(self) -> bool:
-        """True once a critical rule that tolerates nothing has failed: the file will be refused."""
+        """True once a file-level rule that tolerates nothing has failed: the file will be refused."""
         return any(
             r.unexpected
             for r in self.rules
-            if r.severity == "critical" and float(r.kwargs.get("mostly", 1.0)) >= 1.0
+            if r.severity == "file" and float(r.kwargs.get("mostly", 1.0)) >= 1.0
         )
 
     @property
@@ -148,9 +152,13 @@ class FullFileCheck:
     def covers(suite: dict[str, Any]) -> bool:
         return all(e["type"] in SUPPORTED for e in suite["expectations"])
 
-    def update(self, batch: pa.RecordBatch) -> None:
+    def update(self, batch: pa.RecordBatch) -> tuple[pa.Array | None, list[RowFault]]:
+        """Check one batch; return the mask of its rows that row-level rules reject (None
+        when there are none) and the faults of those rows."""
         numbers = batch.column(batch.schema.get_field_index("_row_number"))
         self.rows += batch.num_rows
+        rejected: pa.Array | None = None
+        faults: list[RowFault] = []
         for rule in self.rules:
             if rule.type == "expect_compound_columns_to_be_unique":
                 self._keys(rule, batch, numbers)
@@ -158,19 +166,36 @@ class FullFileCheck:
             column = batch.column(batch.schema.get_field_index(rule.column))
             if rule.type == "expect_column_values_to_not_be_null":
                 rule.checked += batch.num_rows
-                rule.note(pc.is_null(column), None, numbers)
-                continue
-            present = pc.is_valid(column)
-            rule.checked += pc.sum(present).as_py() or 0
-            if rule.type == "expect_column_values_to_be_in_set":
-                ok = pc.is_in(column, value_set=pa.array(rule.kwargs["value_set"], pa.string()))
-            elif rule.re2 is not None:
-                ok = pc.match_substring_regex(column, rule.re2)
+                bad = pc.is_null(column)
             else:
-                ok = pa.array(
-                    [v is None or rule.python.search(v) is not None for v in column.to_pylist()]
+                bad = self._bad_values(rule, column)
+            rule.note(bad, column, numbers)
+            if rule.severity == "row" and pc.any(bad).as_py():
+                where = pc.indices_nonzero(bad)
+                faults.extend(
+                    RowFault(n, rule.type, rule.column, v)
+                    for n, v in zip(
+                        pc.take(numbers, where).to_pylist(),
+                        pc.take(column, where).to_pylist(),
+                        strict=True,
+                    )
                 )
-            rule.note(pc.and_(present, pc.invert(ok)), column, numbers)
+                rejected = bad if rejected is None else pc.or_(rejected, bad)
+        return rejected, faults
+
+    @staticmethod
+    def _bad_values(rule: _Rule, column: pa.Array) -> pa.Array:
+        present = pc.is_valid(column)
+        rule.checked += pc.sum(present).as_py() or 0
+        if rule.type == "expect_column_values_to_be_in_set":
+            ok = pc.is_in(column, value_set=pa.array(rule.kwargs["value_set"], pa.string()))
+        elif rule.re2 is not None:
+            ok = pc.match_substring_regex(column, rule.re2)
+        else:
+            ok = pa.array(
+                [v is None or rule.python.search(v) is not None for v in column.to_pylist()]
+            )
+        return pc.fill_null(pc.and_(present, pc.invert(ok)), False)
 
     @staticmethod
     def _keys(rule: _Rule, batch: pa.RecordBatch, numbers: pa.Array) -> None:
@@ -187,7 +212,7 @@ class FullFileCheck:
         for rule in self.rules:
             if rule.type == "expect_compound_columns_to_be_unique":
                 self._finish_keys(rule)
-            if not rule.unexpected:
+            if not rule.unexpected or rule.severity == "row":  # row faults: rejected rows
                 continue
             mostly = float(rule.kwargs.get("mostly", 1.0))
             if rule.checked and rule.unexpected / rule.checked <= 1.0 - mostly:
@@ -205,7 +230,7 @@ class FullFileCheck:
                 sample_values=rule.values,
                 detail="checked on every row of the file",
             )
-            (gate.failures if rule.severity == "critical" else gate.warnings).append(outcome)
+            (gate.failures if rule.severity == "file" else gate.warnings).append(outcome)
         return gate
 
     @staticmethod

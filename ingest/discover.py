@@ -1,8 +1,15 @@
-"""Finding deliveries: ``<landing>/<source>/<YYYY-MM-DD>/<file>``."""
+"""Finding deliveries: ``<landing>/<source>/<YYYY-MM-DD>/<file>``.
+
+The landing area is a boundary. A symbolic link (to a file or to a folder) and anything
+that resolves outside the landing area are refused with a reason and never opened; day
+folders and file names match their contracts in ASCII digits only (``2026-10-21``, not
+``20261021``, ``2026-W43-3`` or full-width digits).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +17,7 @@ from .spec import SourceSpec
 
 #: Suffixes of files a department is still writing; they are picked up once renamed.
 IN_PROGRESS = (".part", ".tmp", ".partial", ".crdownload")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -42,26 +50,56 @@ class Discovery:
     ignored: list[str]  # paths that are not deliveries of this source, with the reason
 
 
+def delivery_day(name: str) -> dt.date | None:
+    """The delivery date a day folder's name states (``YYYY-MM-DD`` exactly), else None."""
+    if not _DAY.fullmatch(name):
+        return None
+    try:
+        return dt.date.fromisoformat(name)
+    except ValueError:
+        return None
+
+
+def outside(path: Path, landing: Path) -> str | None:
+    """Why ``path`` is not inside the landing area (a link, or resolving elsewhere), else None."""
+    if path.is_symlink():
+        return "a symbolic link: deliveries must be real files and folders inside the landing area; not opened"
+    if not path.resolve().is_relative_to(landing.resolve()):
+        return "resolves outside the landing area; not opened"
+    return None
+
+
 def discover(landing: Path, source: SourceSpec, known: dict[str, int] | None = None) -> Discovery:
     """Deliveries of ``source`` not yet loaded, oldest delivery first (later deliveries win)."""
     known = known or {}
     root = landing / source.name
     deliveries: list[Delivery] = []
     ignored: list[str] = []
+    if root.is_symlink() or (root.exists() and outside(root, landing)):
+        return Discovery([], [f"{root}: {outside(root, landing)}"])
     if not root.is_dir():
         return Discovery([], [])
     for folder in sorted(root.iterdir()):
+        why = outside(folder, landing)
+        if why:
+            ignored.append(f"{folder}: {why}")
+            continue
         if not folder.is_dir():
             ignored.append(f"{folder}: not a delivery folder")
             continue
-        try:
-            day = dt.date.fromisoformat(folder.name)
-        except ValueError:
+        day = delivery_day(folder.name)
+        if day is None:
             ignored.append(f"{folder}: folder name is not a delivery date (YYYY-MM-DD)")
             continue
         for path in sorted(folder.iterdir()):
-            if not path.is_file() or path.name.startswith(".") or path.suffix in IN_PROGRESS:
+            if path.name.startswith(".") or path.suffix in IN_PROGRESS:
                 continue  # hidden or still being written (deliver as .name or name.part, then rename)
+            why = outside(path, landing)
+            if why:
+                ignored.append(f"{path}: {why}")
+                continue
+            if not path.is_file():
+                continue
             if not source.entities_for(path.name):
                 ignored.append(f"{path}: file name matches no {source.name} contract")
                 continue

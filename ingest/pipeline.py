@@ -3,9 +3,13 @@
 The order of a load, and what happens when it goes wrong:
 
 * the same file (name and bytes) already loaded: a ``duplicate`` ledger row, nothing loaded;
-* the file breaks its contract or a critical expectation: nothing of it is
-  committed, the ledger says ``failed`` with the reasons, and the file moves to
-  quarantine with a report; everything loaded before stays;
+* a row breaks a row-level rule (a blank required value, a date or number that does
+  not parse, a value out of its set) or cannot be read: that row goes to
+  ``ops.rejected_rows`` with the rule, the column and the value, and the rest loads;
+* the file breaks its contract, a file-level expectation, or has more rejected rows
+  than its source tolerates: nothing of it is committed, the ledger says ``failed``
+  with the reasons, and the file moves to quarantine with a report; everything
+  loaded before stays;
 * anything else (the database went away, the process was killed): the
   transaction rolls back and the error propagates, so the task fails and
   retries; the ledger row stays ``loading`` until the next attempt marks it
@@ -40,6 +44,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import ledger
 from .checks import FullFileCheck
@@ -56,7 +61,7 @@ from .mapping import ColumnMapping, plan_mapping
 from .readers import FileReader, open_reader
 from .sources import get_source
 from .spec import EntitySpec, SourceSpec
-from .validate import Gate, GateResult, load_suite_config
+from .validate import Gate, GateResult, RowFault, load_suite_config
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +157,20 @@ class EntityLoad:
     validate_seconds: float = 0.0
     check: FullFileCheck | None = None
     verdict: Callable[[], GateResult] | None = None
+    #: rows the gate rejected (row-level rules), left out of the COPY
+    row_faults: list[RowFault] = field(default_factory=list)
+
+    def leave_out(
+        self, batch: pa.RecordBatch, rejects: dict[int, list[RowFault]]
+    ) -> pa.RecordBatch:
+        """``batch`` without the rows in ``rejects``, whose faults are kept for the ledger."""
+        if not rejects:
+            return batch
+        numbers = batch.column(batch.schema.get_field_index("_row_number"))
+        bad = pc.is_in(numbers, value_set=pa.array(list(rejects), numbers.type))
+        for n in pc.filter(numbers, bad).to_pylist():
+            self.row_faults.extend(rejects[n])
+        return batch.filter(pc.invert(bad))
 
 
 T = TypeVar("T")
@@ -275,8 +294,12 @@ def _streamed(gate: Gate, source: SourceSpec, load: EntityLoad, path: Path) -> I
         t = time.perf_counter()
         if check is None:
             result = gate.validate(source, load.entity, _frame(batch, 0))[0]
+            batch = load.leave_out(batch, result.rejects)
         else:
-            check.update(batch)
+            mask, faults = check.update(batch)
+            if faults:
+                load.row_faults.extend(faults)
+                batch = batch.filter(pc.invert(mask))
             result = GateResult()
             k = min(GX_SAMPLE_PER_BATCH, batch.num_rows, GX_SAMPLE_ROWS - sampled)
             if k > 0:
@@ -378,32 +401,25 @@ def _copy_entity(
     reader, entity = load.reader, load.entity
     record.read_seconds, record.validate_seconds = load.read_seconds, load.validate_seconds
     record.extra_columns = load.mapping.extras if load.mapping else []
-    record.rows_rejected = len(reader.rejects)
+    rejected = _rejected_rows(reader, load.row_faults)
+    record.rows_rejected = len(rejected)
     record.rows_in_file = reader.rows_seen
-    if reader.rejects:
+    if rejected:
         cur.executemany(
-            "insert into ops.rejected_rows (batch_id, row_number, reason, raw_text) values (%s, %s, %s, %s) "
-            "on conflict do nothing",
-            [
-                (
-                    record.batch_id,
-                    r.row_number if r.row_number > 0 else -(i + 1),
-                    r.reason,
-                    r.raw_text.replace("\x00", "\\x00") if r.raw_text else r.raw_text,
-                )
-                for i, r in enumerate(reader.rejects)
-            ],
+            "insert into ops.rejected_rows (batch_id, row_number, reason, raw_text, rule, column_name, raw_value) "
+            "values (%s, %s, %s, %s, %s, %s, %s) on conflict do nothing",
+            [(record.batch_id, *r) for r in rejected],
         )
     if record.rows_in_file != record.rows_loaded + record.rows_rejected:
         raise IngestError(
             f"reconciliation failed: {record.rows_in_file} rows in the file, {record.rows_loaded} loaded, "
             f"{record.rows_rejected} rejected"
         )
-    if record.rows_rejected > entity.max_reject_share * record.rows_in_file:
-        sample = "; ".join(f"row {r.row_number}: {r.reason}" for r in reader.rejects[:5])
+    if not entity.tolerates(record.rows_rejected, record.rows_in_file):
+        sample = "; ".join(f"row {r[0]}: {r[1]}" for r in rejected[:5])
         raise TooManyRejects(
-            f"{record.rows_rejected} of {record.rows_in_file} rows could not be read "
-            f"(the contract tolerates {entity.max_reject_share:.0%}): {sample}"
+            f"{record.rows_rejected} of {record.rows_in_file} rows were rejected; the contract "
+            f"tolerates {entity.tolerance}: {sample}"
         )
     if entity.mode == "snapshot" and record.rows_loaded == 0:
         raise ContractError(
@@ -416,9 +432,13 @@ def _copy_entity(
                 "warning": f"unknown extra column(s) kept in _extra: {', '.join(record.extra_columns)}"
             }
         )
-    if reader.rejects:
+    if rejected:
+        rules = sorted({r[3] for r in rejected})
         record.warnings.append(
-            {"warning": f"{len(reader.rejects)} unreadable row(s) rejected; see ops.rejected_rows"}
+            {
+                "warning": f"{len(rejected)} row(s) rejected ({', '.join(rules)}); "
+                "see ops.rejected_rows"
+            }
         )
     publish_batch(
         cur,
@@ -429,6 +449,30 @@ def _copy_entity(
         sha256=sha256,
         delivered_on=delivery.delivered_on,
     )
+
+
+def _rejected_rows(
+    reader: FileReader, faults: list[RowFault]
+) -> list[tuple[int, str, str | None, str, str | None, str | None]]:
+    """One row per rejected row: (row number, reason, raw text, rule, column, raw value).
+
+    Unreadable lines (the reader's) carry their raw text; rows a row-level rule rejected
+    carry the first rule they broke, its column and value, and every rule in the reason.
+    """
+    rows = []
+    for i, r in enumerate(reader.rejects):
+        raw = r.raw_text.replace("\x00", "\\x00") if r.raw_text else r.raw_text
+        number = r.row_number if r.row_number > 0 else -(i + 1)
+        rows.append((number, r.reason, raw, "unreadable_row", None, None))
+    by_row: dict[int, list[RowFault]] = {}
+    for f in faults:
+        by_row.setdefault(f.row_number, []).append(f)
+    for number, found in sorted(by_row.items()):
+        first = found[0]
+        value = None if first.value is None else str(first.value)
+        reason = "; ".join(f.describe() for f in found)
+        rows.append((number, reason, None, first.rule, first.column, value))
+    return rows
 
 
 def _refuse_if_failed(result: GateResult) -> None:
@@ -613,17 +657,19 @@ def _prepare_group(
         for entity in source.entities_for(group[i].path.name):
             reader, mapping, batches, read_seconds = p[entity.name]
             result = results.get((i, entity.name), GateResult())
-            pairs = [Piece(b, result if k == 0 else GateResult()) for k, b in enumerate(batches)]
-            if not pairs and result.failures:
-                pairs = [Piece(batches[0] if batches else pa.RecordBatch.from_pylist([]), result)]
             load = EntityLoad(
                 entity,
                 reader,
-                iter(pairs),
+                iter(()),
                 mapping,
                 read_seconds,
                 validate_seconds.get((i, entity.name), 0.0),
             )
+            kept = [load.leave_out(b, result.rejects) for b in batches]
+            pairs = [Piece(b, result if k == 0 else GateResult()) for k, b in enumerate(kept)]
+            if not pairs and result.failures:
+                pairs = [Piece(kept[0] if kept else pa.RecordBatch.from_pylist([]), result)]
+            load.batches = iter(pairs)
             loads.append(load)
         out.append(loads)
     return out

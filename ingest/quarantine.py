@@ -1,9 +1,14 @@
-"""Refused files leave the landing area for quarantine, with a report a person can read."""
+"""Refused files leave the landing area for quarantine, with a report a person can read.
+
+A refused file may hold full ID numbers: the quarantine is readable by its owner only
+(folders 0700, the file and its reports 0600), like the exports.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -22,13 +27,16 @@ def quarantine_file(
 ) -> Path:
     """Move ``path`` into quarantine (never delete it) and write ``<file>.report.md`` and ``.json``."""
     folder = quarantine_root / source / delivered_on.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for level in (quarantine_root, quarantine_root / source, folder):
+        level.chmod(0o700)
     target = folder / path.name
     n = 1
     while target.exists():
         target = folder / f"{path.stem}.{n}{path.suffix}"
         n += 1
     shutil.move(str(path), target)
+    target.chmod(0o600)
     report = {
         "file": path.name,
         "original_path": str(path),
@@ -41,8 +49,8 @@ def quarantine_file(
         "reason": reason,
         "failures": failures,
     }
-    Path(f"{target}.report.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    _write_private(
+        Path(f"{target}.report.json"), json.dumps(report, ensure_ascii=False, indent=2, default=str)
     )
     lines = [
         f"# Quarantined: {path.name}",
@@ -80,5 +88,11 @@ def quarantine_file(
         "delivery folder); it will be picked up on the next run.",
         "",
     ]
-    Path(f"{target}.report.md").write_text("\n".join(lines), encoding="utf-8")
+    _write_private(Path(f"{target}.report.md"), "\n".join(lines))
     return target
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)

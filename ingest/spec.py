@@ -40,13 +40,24 @@ class EntitySpec:
     encoding: str = "utf-8"
     sheet: str | None = None
     json_path: str | None = None  # key of the record list in a JSON document
-    #: Rows a reader may drop as unreadable (e.g. a truncated JSONL line) before the
-    #: whole file is refused, as a share of the rows in the file.
-    max_reject_share: float = 0.0
+    #: How many rejected rows (row faults and unreadable lines) a file may have before it
+    #: is refused whole: it is refused when it has more than ``max_reject_share`` of its
+    #: rows *and* more than ``max_reject_rows`` rejected (SOURCES.md v2 defaults).
+    max_reject_share: float = 0.02
+    max_reject_rows: int = 5
     description: str = ""
 
+    def tolerates(self, rejected: int, rows: int) -> bool:
+        """Whether a file with ``rejected`` of ``rows`` rows rejected still loads."""
+        return rejected <= self.max_reject_share * rows or rejected <= self.max_reject_rows
+
+    @property
+    def tolerance(self) -> str:
+        return f"{self.max_reject_share:.0%} of the rows or {self.max_reject_rows} rows"
+
     def matches(self, file_name: str) -> bool:
-        return re.fullmatch(self.file_pattern, file_name) is not None
+        # ASCII: a contract's digits are 0-9, never full-width or other scripts' digits
+        return re.fullmatch(self.file_pattern, file_name, re.ASCII) is not None
 
     @property
     def column_names(self) -> list[str]:

@@ -1,8 +1,16 @@
 """The quality gate: Great Expectations suites from ``expectations/`` run on every batch.
 
-Critical expectations refuse the batch (the file is quarantined with a report of
-which rows broke which rule); warnings are recorded in the ledger and loading
-continues. GX is imported here only, never at DAG parse time.
+Each expectation has a level (its ``severity`` in the suite JSON):
+
+* ``file``: a failure refuses the whole file (it is quarantined with a report of which
+  rows broke which rule), e.g. a key repeated within a snapshot;
+* ``row``: the failing rows are rejected (``ops.rejected_rows``, with the rule, the
+  column and the value) and the rest of the file loads; the file is refused only when
+  its rejected rows pass the source's tolerance (see :class:`ingest.spec.EntitySpec`);
+* ``warning``: recorded in the ledger, the rows load.
+
+GX's unexpected-index lists name the rejected rows. GX is imported here only, never at
+DAG parse time.
 """
 
 from __future__ import annotations
@@ -22,6 +30,31 @@ from .spec import EntitySpec, SourceSpec
 
 log = logging.getLogger(__name__)
 SAMPLE_ROWS = 10  # failing rows and values shown per rule in reports
+LEVELS = ("file", "row", "warning")
+#: Great Expectations' severity for each level (a rejected row is a failed critical rule).
+GX_SEVERITY = {"file": "critical", "row": "critical", "warning": "warning"}
+
+
+def level_of(expectation: dict[str, Any]) -> str:
+    level = str(expectation.get("severity", "file"))
+    if level not in LEVELS:
+        raise ValueError(
+            f"{expectation.get('type')}: severity {level!r} is not one of {', '.join(LEVELS)}"
+        )
+    return level
+
+
+@dataclass(frozen=True)
+class RowFault:
+    """Why one row was rejected: the rule, the column and the value it broke it with."""
+
+    row_number: int
+    rule: str
+    column: str | None
+    value: Any
+
+    def describe(self) -> str:
+        return f"{self.rule} failed on column {self.column}: {mask_ids(self.value)!r}"
 
 
 @dataclass
@@ -60,16 +93,24 @@ class RuleOutcome:
 
 @dataclass
 class GateResult:
-    failures: list[RuleOutcome] = field(default_factory=list)  # critical
+    failures: list[RuleOutcome] = field(default_factory=list)  # file level: refuse the file
     warnings: list[RuleOutcome] = field(default_factory=list)
+    #: row level: the faults of each rejected row, by row number
+    rejects: dict[int, list[RowFault]] = field(default_factory=dict)
     rows: int = 0
 
     @property
     def success(self) -> bool:
         return not self.failures
 
+    def reject(self, fault: RowFault) -> None:
+        self.rejects.setdefault(fault.row_number, []).append(fault)
+
     def merge(self, other: GateResult) -> None:
         self.failures.extend(other.failures)
+        for faults in other.rejects.values():
+            for fault in faults:
+                self.reject(fault)
         self.rows += other.rows
         for w in other.warnings:
             same = next(
@@ -148,12 +189,13 @@ class Gate:
         config = load_suite_config(self.expectations_dir, source, entity)
         suite = ExpectationSuite(name=name, meta=config.get("meta", {}))
         for exp in config["expectations"]:
+            level = level_of(exp)
             suite.add_expectation_configuration(
                 ExpectationConfiguration(
                     type=exp["type"],
                     kwargs=exp["kwargs"],
-                    meta=exp.get("meta", {}),
-                    severity=exp.get("severity", "critical"),
+                    meta={**exp.get("meta", {}), "level": level},
+                    severity=GX_SEVERITY[level],
                 )
             )
         suite = self.context.suites.add_or_update(suite)
@@ -178,35 +220,34 @@ class Gate:
 
         Many small files are validated in one run (a GX run has a fixed cost of a few
         hundred milliseconds); failing rows are then attributed to their file, so a
-        bad file is refused alone. A single large batch uses GX's summary format.
+        bad file is refused alone, and a row-level rule's failing rows are rejected
+        (GX's complete unexpected-index list names every one of them).
         """
         definition = self._definition(source, entity)
-        complete = files > 1
         result = definition.run(
             batch_parameters={"dataframe": frame},
             result_format={
-                "result_format": "COMPLETE" if complete else "SUMMARY",
+                "result_format": "COMPLETE",
                 "partial_unexpected_count": SAMPLE_ROWS,
                 "unexpected_index_column_names": ["_file", "_row_number"],
             },
         )
-        counts = frame["_file"].value_counts().to_dict() if complete else {0: len(frame)}
+        counts = frame["_file"].value_counts().to_dict() if len(frame) else {}
         gates = {i: GateResult(rows=int(counts.get(i, 0))) for i in range(files)}
         for r in result.results:
             if r.success:
                 continue
             config = r.expectation_config
             details = r.result or {}
-            severity = str(getattr(config.severity, "value", config.severity) or "critical")
+            severity = str((config.meta or {}).get("level") or "file")
             column = config.kwargs.get("column") or ", ".join(
                 c for c in config.kwargs.get("column_list", []) if c != "_file"
             )
             detail = ""
             if r.exception_info and r.exception_info.get("raised_exception"):
                 detail = str(r.exception_info.get("exception_message") or "")
-            key = "unexpected_index_list" if complete else "partial_unexpected_index_list"
             by_file: dict[int, list[tuple[int, Any]]] = {}
-            for entry in details.get(key) or []:
+            for entry in details.get("unexpected_index_list") or []:
                 if isinstance(entry, dict):
                     value = (
                         entry.get(column)
@@ -218,16 +259,18 @@ class Gate:
                     by_file.setdefault(int(entry.get("_file", 0)), []).append(
                         (int(entry["_row_number"]), _plain(value))
                     )
-            if not complete:
-                hits = {0: by_file.get(0, [])}
-                totals = {0: int(details.get("unexpected_count") or 0)}
-            elif by_file:
+            if by_file:
                 hits = by_file
                 totals = {f: len(v) for f, v in by_file.items()}
             else:  # a failure GX could not attribute to rows (e.g. an exception): every file fails it
                 hits = {f: [] for f in gates}
                 totals = {f: int(details.get("unexpected_count") or 0) for f in gates}
+                severity = "file" if severity == "row" else severity
             for f, entries in hits.items():
+                if severity == "row":
+                    for row, value in entries:
+                        gates[f].reject(RowFault(row, config.type, column or None, value))
+                    continue
                 outcome = RuleOutcome(
                     rule=config.type,
                     column=column or None,
@@ -238,7 +281,7 @@ class Gate:
                     sample_values=[value for _, value in entries[:SAMPLE_ROWS]],
                     detail=detail,
                 )
-                (gates[f].failures if severity == "critical" else gates[f].warnings).append(outcome)
+                (gates[f].failures if severity == "file" else gates[f].warnings).append(outcome)
         return gates
 
     def build_docs(self) -> Path | None:

@@ -43,7 +43,9 @@ create unique index if not exists load_batches_loaded_once
     where status = 'loaded';
 create index if not exists load_batches_by_source on ops.load_batches (source, entity, delivered_on);
 
--- Rows that a loaded file could not carry (e.g. a truncated JSONL line), with the reason.
+-- Rows that a loaded file could not carry, with the reason: a line that could not be read
+-- (rule unreadable_row, its raw text), or a row a row-level expectation rejected (the rule,
+-- the column and the value that broke it). Rows in a file = rows loaded + rows rejected.
 create table if not exists ops.rejected_rows (
     batch_id    bigint  not null references ops.load_batches (batch_id),
     row_number  bigint  not null,
@@ -51,6 +53,9 @@ create table if not exists ops.rejected_rows (
     raw_text    text,
     primary key (batch_id, row_number)
 );
+alter table ops.rejected_rows add column if not exists rule text;
+alter table ops.rejected_rows add column if not exists column_name text;
+alter table ops.rejected_rows add column if not exists raw_value text;
 
 -- Every export written (who, what, when, rows, checksum).
 create table if not exists ops.exports (

@@ -14,7 +14,16 @@
     ), 'hex')
 {%- endmacro %}
 
+{#
+    The masked ID shows its first and last characters only (3****************X). A mask
+    that keeps the region code and the sequence digits (310104********123X) is the ID
+    itself next to a birth date: the marts carry birth dates, genders and districts, so
+    the 8 hidden digits could be put back. With this mask, the visible columns together
+    leave about 45 candidate numbers for every person (500 sequence numbers of the
+    person's gender, of which about one in eleven has the shown check character), and
+    nothing tells the right one: the person key is an HMAC with a key BI never sees.
+#}
 {% macro mask_id_number(normalised_id) -%}
     case when {{ normalised_id }} is not null
-        then substr({{ normalised_id }}, 1, 6) || '********' || right({{ normalised_id }}, 4) end
+        then left({{ normalised_id }}, 1) || repeat('*', 16) || right({{ normalised_id }}, 1) end
 {%- endmacro %}

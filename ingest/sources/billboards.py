@@ -33,7 +33,6 @@ SPEC = SourceSpec(
             reader="jsonl",
             mode="increment",
             business_key=("device_id", "read_at"),
-            max_reject_share=0.01,
             columns=(
                 Column("device_id", "device_id"),
                 Column("ts", "read_at", "timestamp"),

@@ -206,7 +206,8 @@ def test_the_database_stopping_mid_ingest_loses_nothing(
     copy_source(tiny_city, "population", landing, limit=1)
     expected = clean_counts(other_db, "population", landing, tmp_path)
     server = wh.EmbeddedServer(tmp_path / "pgdata")
-    url = f"postgresql://postgres@127.0.0.1:{server.start()}/cityops"
+    server.start()
+    url = server.url()
     try:
         wh.bootstrap(url)
         ready, go = tmp_path / "ready", tmp_path / "go"
@@ -231,7 +232,8 @@ def test_the_database_stopping_mid_ingest_loses_nothing(
         _, err = proc.communicate(timeout=300)
         assert proc.returncode != 0
         assert "OperationalError" in err or "connection" in err.lower(), err[-2000:]
-        url = f"postgresql://postgres@127.0.0.1:{server.start()}/cityops"  # crash recovery
+        server.start()  # crash recovery
+        url = server.url()
         assert [r[2] for r in ledger(url, "population")] == ["loading"]
         assert count(url, "select count(*) from raw.population__persons") == 0
         again = run(url, "population", landing, tmp_path / "b")

@@ -112,6 +112,10 @@ def assert_refused(summary, url: str, tmp: Path, source: str, needle: str) -> di
     assert needle in failed.error, failed.error
     target = Path(failed.quarantined_as)
     assert target.exists() and not Path(failed.path).exists(), "the file moved to quarantine"
+    # a refused file may hold full ID numbers: owner only
+    for private in (target, Path(f"{target}.report.md"), Path(f"{target}.report.json")):
+        assert private.stat().st_mode & 0o777 == 0o600, private
+    assert target.parent.stat().st_mode & 0o777 == 0o700
     report = Path(f"{target}.report.md").read_text(encoding="utf-8")
     assert needle in report and "Nothing from this file was loaded" in report
     with psycopg.connect(url) as conn:
@@ -126,16 +130,14 @@ def assert_refused(summary, url: str, tmp: Path, source: str, needle: str) -> di
 def test_good_files_stay_when_a_bad_one_is_refused(fresh_url, tmp_path) -> None:
     landing = tmp_path / "landing"
     _inspection_file(landing, "2026-05-01", [GOOD])
-    _inspection_file(
-        landing, "2026-05-02", ["JC2,,徐汇区漕溪北路１号,2026/5/2,无人机,玻璃破损,高,,,,"]
-    )
+    repeated = "JC2,,徐汇区漕溪北路１号,2026/5/2,无人机,玻璃破损,2,,,,"
+    _inspection_file(landing, "2026-05-02", [repeated, repeated])  # a key twice: a file fault
     _inspection_file(
         landing, "2026-05-03", ["JC3,,上海市徐汇区漕溪北路1弄,2026-05-03,人工,无,0,,,,"]
     )
     summary = run(fresh_url, "facade_inspections", landing, tmp_path)
-    report = assert_refused(summary, fresh_url, tmp_path, "facade_inspections", "severity")
-    assert report["failures"][0]["sample_rows"] == [2]  # header is row 1
-    assert report["failures"][0]["sample_values"] == ["高"]
+    report = assert_refused(summary, fresh_url, tmp_path, "facade_inspections", "inspection_id")
+    assert report["failures"][0]["sample_rows"] == [2, 3]  # header is row 1
     ids = {
         r[0]
         for r in psycopg.connect(fresh_url)
@@ -167,14 +169,75 @@ def test_missing_required_column_is_refused(fresh_url, tmp_path) -> None:
     )
 
 
-def test_invalid_dates_are_refused(fresh_url, tmp_path) -> None:
+def rejected(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "select row_number, rule, column_name, raw_value from ops.rejected_rows "
+            "order by batch_id, row_number"
+        ).fetchall()
+
+
+ROW_FAULTS = [  # (row, rule, column, raw value): each kind of SOURCES.md v2 row fault
+    (
+        "JC2,,上海市徐汇区漕溪北路2号,,人工,无,0,,,,",
+        "expect_column_values_to_not_be_null",
+        "inspected_on",
+        None,
+    ),
+    (
+        "JC3,,上海市徐汇区漕溪北路3号,2026-13-45,人工,无,0,,,,",
+        "expect_column_values_to_match_regex",
+        "inspected_on",
+        "2026-13-45",
+    ),
+    (
+        "JC4,,上海市徐汇区漕溪北路4号,2026-02-30,人工,无,0,,,,",
+        "expect_column_values_to_match_regex",
+        "inspected_on",
+        "2026-02-30",
+    ),
+    (
+        "JC5,,上海市徐汇区漕溪北路5号,2026-05-01,人工,无,高,,,,",
+        "expect_column_values_to_be_in_set",
+        "severity",
+        "高",
+    ),
+    (
+        "JC6,,上海市徐汇区漕溪北路6号,2026-05-01,人工,无,0,,2026-05-01 25:61,,",
+        "expect_column_values_to_match_regex",
+        "case_opened_at",
+        "2026-05-01 25:61",
+    ),
+]
+
+
+def test_each_row_fault_rejects_its_row_and_the_rest_loads(fresh_url, tmp_path) -> None:
     landing = tmp_path / "landing"
-    _inspection_file(
-        landing, "2026-05-01", [GOOD, "JC9,,上海市徐汇区漕溪北路1号,2026-13-45,人工,无,0,,,,"]
-    )
+    good = [GOOD.replace("JC1", f"JC1{i}") for i in range(300)]
+    _inspection_file(landing, "2026-05-01", [*good, *(row for row, *_ in ROW_FAULTS)])
     summary = run(fresh_url, "facade_inspections", landing, tmp_path)
-    report = assert_refused(summary, fresh_url, tmp_path, "facade_inspections", "inspected_on")
-    assert report["failures"][0]["sample_rows"] == [3]
+    assert not summary.failed, summary.as_dict()
+    (outcome,) = summary.files
+    assert (outcome.rows_in_file, outcome.rows_loaded, outcome.rows_rejected) == (305, 300, 5)
+    expected = [(302 + i, *fault) for i, (_, *fault) in enumerate(ROW_FAULTS)]
+    assert rejected(fresh_url) == expected  # header is row 1, the good rows 2-301
+    assert count(fresh_url, "select count(*) from raw.facade_inspections__inspections") == 300
+    assert ledger(fresh_url, "facade_inspections") == [
+        ("inspections_20260501.csv", "inspections", "loaded", 305, 300, 5)
+    ]
+
+
+def test_more_bad_rows_than_the_source_tolerates_refuse_the_file(fresh_url, tmp_path) -> None:
+    landing = tmp_path / "landing"
+    good = [GOOD.replace("JC1", f"JC1{i}") for i in range(100)]
+    bad = [f"JC9{i},,上海市徐汇区漕溪北路1号,2026-13-45,人工,无,0,,,," for i in range(6)]
+    _inspection_file(landing, "2026-05-01", [*good, *bad])  # 6 of 106: over 2 % and over 5
+    summary = run(fresh_url, "facade_inspections", landing, tmp_path)
+    assert_refused(
+        summary, fresh_url, tmp_path, "facade_inspections", "6 of 106 rows were rejected"
+    )
+    assert count(fresh_url, "select count(*) from raw.facade_inspections__inspections") == 0
+    assert rejected(fresh_url) == [], "a refused file leaves no rejected rows behind"
 
 
 def test_extra_columns_and_shuffled_order_are_kept_and_reported(fresh_url, tmp_path) -> None:
@@ -266,7 +329,7 @@ def test_truncated_jsonl_line_is_rejected_and_the_rest_loads(fresh_url, tmp_path
     bad = tmp_path / "landing" / "billboards" / "2026-05-01" / "readings_15.jsonl"
     bad.write_text("\n".join(line[:20] for line in lines[:10]) + "\n", encoding="utf-8")
     summary = run(fresh_url, "billboards", tmp_path / "landing", tmp_path)
-    assert summary.failed and "could not be read" in summary.failed[0].error
+    assert summary.failed and "10 of 10 rows were rejected" in summary.failed[0].error
 
 
 def test_same_file_twice_loads_once_and_corrections_load_again(fresh_url, tmp_path) -> None:

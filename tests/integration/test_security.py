@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -24,10 +24,17 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 
 
-def login(url: str, role: str) -> psycopg.Connection:
-    """Connect as ``role`` itself (the test server trusts local logins)."""
+def login(url: str, role: str, password: str | None = None) -> psycopg.Connection:
+    """Connect as ``role`` itself: with its password on the embedded server (generated for
+    the project's roles), as a trusted local login on CI's server."""
+    from cityops.warehouse import generated_passwords
+
+    if password is None:
+        step = next((s for s, r in ROLES.items() if r == role), None)
+        password = generated_passwords().get(step) if step else None
     parts = urlsplit(url)
-    netloc = f"{role}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    user = f"{role}:{quote(password, safe='')}" if password else role
+    netloc = f"{user}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
     return psycopg.connect(urlunsplit((parts.scheme, netloc, parts.path, "", "")), autocommit=True)
 
 
@@ -168,10 +175,10 @@ def test_street_account_sees_only_its_street(pipeline) -> None:
             "select (select count(*) from marts.mart_graduate_assistance), "
             "(select count(*) from marts.mart_facade_risk)"
         ).fetchone()
-        role = create_street_account(conn, street)
-        create_street_account(conn, street)  # idempotent
+        role = create_street_account(conn, street, "street-test-password")
+        create_street_account(conn, street, "street-test-password")  # idempotent
     assert totals[0] > graduates, "the tiny city should have graduates in several streets"
-    with login(pipeline, role) as account:
+    with login(pipeline, role, "street-test-password") as account:
         seen = account.execute(
             "select count(*), count(distinct street_code) from marts.mart_graduate_assistance"
         ).fetchone()

@@ -31,7 +31,7 @@ def test_embedded_server_starts_on_tcp_is_reused_and_stops(tmp_path) -> None:
         assert server.is_running()
         socket.create_connection(("127.0.0.1", port), 2).close()
         assert server.start() == port, "a running server is reused, not started twice"
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres") as conn:
+        with psycopg.connect(server.url("postgres")) as conn:
             assert conn.execute("show server_version").fetchone()[0].startswith("16")
     finally:
         assert server.stop()
