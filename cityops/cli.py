@@ -594,7 +594,7 @@ def main() -> None:
             if "psycopg" in type(exc).__module__:
                 message = ["the warehouse cannot be reached: " + message[0]]
             say("error:", "\n".join(message[:2]))
-            sys.exit(1)
+            sys.exit(2 if isinstance(exc, SettingsError) else 1)
         raise
     sys.exit(code if isinstance(code, int) else 0)
 

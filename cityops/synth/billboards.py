@@ -199,9 +199,12 @@ class BillboardBuilder:
         self.recoverable = recoverable
 
     def true_alerts(self) -> list[dict[str, object]]:
-        """Alerts per device and rule, from the readings a reader can recover."""
-        end = dt.datetime(self.as_of.year, self.as_of.month, self.as_of.day, tzinfo=TZ)
-        start = end - dt.timedelta(days=self.days)
+        """Alerts per device and rule, from the readings a reader can recover; silence
+        runs up to the newest recoverable reading of any device."""
+        start = dt.datetime(
+            self.as_of.year, self.as_of.month, self.as_of.day, tzinfo=TZ
+        ) - dt.timedelta(days=self.days)
+        end = max(ts for series in self.recoverable.values() for ts in series)
         alerts = []
         for b in self.boards:
             series = sorted(self.recoverable.get(b.device_id, {}).items())

@@ -30,17 +30,25 @@ def gate(tmp_path_factory) -> Gate:
 def _verdicts(gate: Gate, source, entity, batch: pa.RecordBatch) -> tuple[dict, dict]:
     suite = load_suite_config(gate.expectations_dir, source, entity)
     check = FullFileCheck(suite)
-    check.update(batch)
+    _, faults = check.update(batch)
     mine = check.result()
+    for fault in faults:
+        mine.reject(fault)
     theirs = gate.validate(source, entity, _frame(batch, 0))[0]
     return _summary(mine), _summary(theirs)
 
 
 def _summary(result: GateResult) -> dict:
-    return {
+    """(rule, column, level) -> failing rows; a row-level rule's are its rejected rows."""
+    summary = {
         (o.rule, o.column, o.severity): o.unexpected_count
         for o in [*result.failures, *result.warnings]
     }
+    for faults in result.rejects.values():
+        for f in faults:
+            key = (f.rule, f.column, "row")
+            summary[key] = summary.get(key, 0) + 1
+    return summary
 
 
 def _first_files(source_name: str, tiny_city, limit: int = 2):

@@ -66,15 +66,17 @@ def test_no_id_number_can_be_rebuilt_from_what_bi_reads(pipeline) -> None:
             "from marts.dim_person where id_number_masked is not null and birth_date is not null"
         ).fetchall()
         rebuilt = bi.execute(
-            "select count(*) from marts.dim_person where replace(id_number_masked, '********', "
-            "to_char(birth_date, 'YYYYMMDD')) ~ '^[0-9]{17}[0-9X]$'"
-        ).fetchone()[0]
+            "select person_key, replace(id_number_masked, '********', to_char(birth_date, 'YYYYMMDD')) "
+            "from marts.dim_person where id_number_masked is not null and birth_date is not null"
+        ).fetchall()
         graduates = bi.execute(
             "select person_key, id_number_masked, birth_date from marts.mart_graduate_assistance "
             "where id_number_masked is not null"
         ).fetchall()
     assert rows and graduates
-    assert rebuilt == 0, "the masked form next to the birth date is the ID number"
+    assert rebuilt and not [k for k, guess in rebuilt if real.get(k) == guess], (
+        "the masked form next to the birth date is the ID number"
+    )
     districts = {r[4] for r in rows if r[4]}
     fewest = None
     for key, masked, birth, gender, district in rows[:300]:
@@ -84,8 +86,8 @@ def test_no_id_number_can_be_rebuilt_from_what_bi_reads(pipeline) -> None:
         fewest = len(found) if fewest is None else min(fewest, len(found))
     assert fewest is not None and fewest >= 10, f"a person's ID narrows to {fewest} candidates"
     for key, masked, birth in graduates:
-        assert masked != real.get(key) and "*" in masked
-        assert not masked.replace("*" * 16, f"{birth:%Y%m%d}").isdigit()
+        assert real[key] not in (masked, masked.replace("*" * 8, f"{birth:%Y%m%d}", 1))
+        assert masked.count("*") == 16
 
 
 def cityops(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
@@ -159,7 +161,12 @@ def test_an_export_that_cannot_be_audited_is_never_published(pipeline, tmp_path)
     from cityops.exports import marts_as_of, write_exports
 
     root = tmp_path / "exports"
+    reads = (
+        "select count(*) from ops.audit_log where action = 'read_full_ids' "
+        "and detail->>'reason' like 'scheduled matching export%%'"
+    )
     with psycopg.connect(pipeline, autocommit=True) as conn:
+        before = conn.execute(reads).fetchone()[0]
         conn.execute(
             "create function ops.refuse_export() returns trigger language plpgsql as "
             "$$ begin raise exception 'audit store unavailable'; end $$"
@@ -174,13 +181,10 @@ def test_an_export_that_cannot_be_audited_is_never_published(pipeline, tmp_path)
         finally:
             conn.execute("drop trigger refuse on ops.exports")
             conn.execute("drop function ops.refuse_export()")
-        reads = conn.execute(
-            "select count(*) from ops.audit_log where action = 'read_full_ids' "
-            "and detail->>'reason' like 'scheduled matching export%%' and occurred_at > now() - interval '1 minute'"
-        ).fetchone()[0]
+        after = conn.execute(reads).fetchone()[0]
     assert not any(root.rglob("*.csv")) and not any(root.rglob("*.xlsx")), "nothing published"
     assert [p.name for p in root.iterdir()] == [], "no staging folder left behind"
-    assert reads == 0, "the audited read rolled back with the export"
+    assert after == before, "the audited read rolled back with the export"
 
 
 def test_csv_exports_escape_spreadsheet_formulas() -> None:

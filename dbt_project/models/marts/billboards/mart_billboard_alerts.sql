@@ -1,10 +1,12 @@
 {#
-    Grain: one row per device and alert rule raised in the readings up to the run date.
+    Grain: one row per device and alert rule raised in the readings delivered up to the
+    run, the run date included: a reading's alert appears in the run that ingests it.
     Rules and thresholds come from the billboard_alert_rules seed. A device is silent
     when the gap between consecutive readings, or between the start of the readings
     window (the earliest reading of any device) and its first reading, or between its
-    last reading and the end of the run date's previous day, reaches the window. The
-    24-hour tilt range and the previous reading come with each reading from
+    last reading and the last reading delivered by any device, reaches the window: the
+    time of the newest delivered data, not the clock, says how long a device has been
+    quiet. The 24-hour tilt range and the previous reading come with each reading from
     int_billboard_reading_windows (incremental: only new readings are windowed).
 #}
 {% set as_of = var('as_of') %}
@@ -13,7 +15,7 @@ with
 
 readings as (
     select * from {{ ref('int_billboard_reading_windows') }}
-    where read_at < ('{{ as_of }}'::date::timestamp at time zone 'Asia/Shanghai')
+    where read_at < (('{{ as_of }}'::date + 1)::timestamp at time zone 'Asia/Shanghai')
 ),
 
 billboards as (
@@ -25,7 +27,7 @@ rules as (
 ),
 
 window_bounds as (
-    select min(read_at) as starts_at, ('{{ as_of }}'::date::timestamp at time zone 'Asia/Shanghai') as ends_at
+    select min(read_at) as starts_at, max(read_at) as ends_at
     from readings
 ),
 
