@@ -286,6 +286,12 @@ def _ledger_table(url: str, run_ids: list[str]) -> tuple[Table, int]:
             "from ops.load_batches where dag_run_id = any(%s) group by source order by source",
             (run_ids,),
         ).fetchall()
+        by_rule = conn.execute(
+            "select b.source, coalesce(r.rule, 'unreadable_row'), r.column_name, count(*) "
+            "from ops.rejected_rows as r inner join ops.load_batches as b using (batch_id) "
+            "where b.dag_run_id = any(%s) and b.status = 'loaded' group by 1, 2, 3 order by 1, 4 desc",
+            (run_ids,),
+        ).fetchall()
         refused = conn.execute(
             "select source_file, errors->0->>'error', quarantine_path from ops.load_batches "
             "where dag_run_id = any(%s) and status = 'failed' and quarantine_path is not null "
@@ -294,6 +300,13 @@ def _ledger_table(url: str, run_ids: list[str]) -> tuple[Table, int]:
         ).fetchall()
     for r in rows:
         table.add_row(r[0], *(f"{v:,}" for v in r[1:]))
+    for source, rule, column, n in by_rule:
+        rule = rule.replace("expect_column_values_to_", "")
+        say(
+            "rejected",
+            f"{source}: {n:,} row(s) {rule}" + (f" ({column})" if column else ""),
+            "yellow",
+        )
     for path, error, target in refused:
         say("refused", f"{path}: {error}\n  report: {target}.report.md", "red")
     return table, len(refused)

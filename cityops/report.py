@@ -56,6 +56,11 @@ def print_summary(console: Console, url: str, as_of: str) -> None:
     )
     console.print("billboard alerts: " + (", ".join(f"{r} {n}" for r, n in alerts) or "none"))
     console.print(f"failed batches in the ledger (all time): {failed}")
+    ties = _query(url, "select count(distinct mention_id) from marts.mart_person_review")[0][0]
+    if ties:
+        console.print(
+            f"person records left as ties for a person to decide: {ties} (marts.mart_person_review)"
+        )
     exports = get_settings().exports / as_of
     if exports.exists():
         console.print(f"exports: {exports}")
@@ -151,6 +156,11 @@ def _table(headers: list[str], rows: list[tuple]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _rule_names(text: object) -> str:
+    """GX rule names as a person reads them (not_null for expect_column_values_to_not_be_null)."""
+    return str(text or "").replace("expect_column_values_to_", "").replace("expect_", "")
+
+
 def write_report(url: str, as_of: str) -> Path:
     """Write ``CITYOPS_HOME/reports/<as-of>/index.html``; return its path."""
     tiers = _tiers_by_district(url)
@@ -169,11 +179,20 @@ def write_report(url: str, as_of: str) -> Path:
     quality = _query(
         url,
         """
-        select source, count(*) filter (where status = 'loaded'), count(*) filter (where status = 'failed'),
-               count(*) filter (where status = 'duplicate'), coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0),
-               coalesce(sum(rows_rejected) filter (where status = 'loaded'), 0),
-               coalesce(sum(jsonb_array_length(warnings)) filter (where status = 'loaded'), 0)
-        from ops.load_batches group by 1 order by 1""",
+        select source_name || '.' || entity_name, sum(files_loaded), sum(files_refused),
+               sum(files_duplicate), sum(rows_loaded), sum(rows_rejected),
+               (select string_agg(key || ' ' || total, ', ' order by key) from (
+                   select key, sum(value::bigint) as total
+                   from marts.mart_data_quality as inner_q, jsonb_each_text(inner_q.rejected_by_rule)
+                   where inner_q.source_name = q.source_name and inner_q.entity_name = q.entity_name
+                   group by key) as by_rule),
+               max(days_since_delivery), bool_or(is_overdue)
+        from marts.mart_data_quality as q group by source_name, entity_name order by 1""",
+    )
+    refusals = _query(
+        url,
+        "select source_name, delivered_on, unnest(refusals) from marts.mart_data_quality "
+        "where files_refused > 0 order by 1, 2",
     )
     graduates = _query(
         url,
@@ -207,7 +226,8 @@ td, th {{ border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: right }}
 <section id="graduates"><h2>Graduates found for employment assistance</h2>{_table(["district", "graduates"], graduates)}</section>
 <section id="alerts"><h2>Billboard alerts</h2>{_table(["rule", "devices"], alerts)}</section>
 <section id="quality"><h2>Data quality per source</h2>
-{_table(["source", "files loaded", "refused", "duplicates", "rows loaded", "rows rejected", "warnings"], quality)}</section>
+{_table(["source", "files loaded", "refused", "duplicates", "rows loaded", "rows rejected", "rejected by rule", "days since delivery", "overdue"], [tuple(_rule_names(v) if i == 6 else ("" if v is None else v) for i, v in enumerate(r)) for r in quality])}
+<h3>Refused files</h3>{_table(["source", "delivered", "file and reason"], refusals) if refusals else "<p>None.</p>"}</section>
 </body></html>
 """
     path = get_settings().reports / as_of / "index.html"

@@ -73,6 +73,9 @@ class SourceSpec:
     department: str
     description: str
     entities: tuple[EntitySpec, ...] = field(default_factory=tuple)
+    #: A delivery is expected at least this often (days): dbt's source freshness warns
+    #: after it, and marts.mart_data_quality marks the source overdue.
+    expected_every_days: int = 1
 
     def entities_for(self, file_name: str) -> list[EntitySpec]:
         return [e for e in self.entities if e.matches(file_name)]

@@ -51,6 +51,8 @@ grant usage, create on schema staging, intermediate, marts to cityops_transforme
 grant select on all tables in schema raw to cityops_transformer;
 alter default privileges for role cityops_loader in schema raw grant select on tables to cityops_transformer;
 grant select on ops.load_batches to cityops_transformer;
+-- which rule rejected which row, for marts.mart_data_quality (not the raw values)
+grant select (batch_id, row_number, rule, column_name) on ops.rejected_rows to cityops_transformer;
 grant select, insert on ops.transform_builds to cityops_transformer;
 grant usage on sequence ops.transform_builds_build_id_seq to cityops_transformer;
 grant insert on ops.audit_log to cityops_transformer;

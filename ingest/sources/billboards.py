@@ -6,6 +6,7 @@ SPEC = SourceSpec(
     name="billboards",
     department="绿化市容 (greening and city appearance)",
     description="Outdoor billboards, their IoT devices and tilt/vibration readings.",
+    expected_every_days=1,
     entities=(
         EntitySpec(
             name="registry",

@@ -6,6 +6,7 @@ SPEC = SourceSpec(
     name="education",
     department="教委 (education commission)",
     description="Students expected to graduate, by class year.",
+    expected_every_days=200,
     entities=(
         EntitySpec(
             name="graduates",

@@ -6,6 +6,7 @@ SPEC = SourceSpec(
     name="employment",
     department="人社 (human resources and social security)",
     description="Monthly social-insurance contributions.",
+    expected_every_days=40,
     entities=(
         EntitySpec(
             name="contributions",

@@ -6,6 +6,7 @@ SPEC = SourceSpec(
     name="facade_inspections",
     department="住建委 / 街道 (facade inspections and cases)",
     description="Inspections of curtain walls, findings, and the cases they open.",
+    expected_every_days=2,
     entities=(
         EntitySpec(
             name="inspections",

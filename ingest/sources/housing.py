@@ -6,6 +6,7 @@ SPEC = SourceSpec(
     name="housing",
     department="住建委 (housing and urban-rural development)",
     description="Registry of high-rise buildings with glass curtain walls.",
+    expected_every_days=100,
     entities=(
         EntitySpec(
             name="buildings",

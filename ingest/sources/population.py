@@ -6,6 +6,7 @@ SPEC = SourceSpec(
     name="population",
     department="公安 (public security: household registration)",
     description="Registered persons and their households.",
+    expected_every_days=40,
     entities=(
         EntitySpec(
             name="persons",

@@ -8,6 +8,7 @@ SPEC = SourceSpec(
     name="weather",
     department="气象局 (meteorological bureau)",
     description="Automatic weather stations and their hourly observations.",
+    expected_every_days=2,
     entities=(
         EntitySpec(
             name="stations",

@@ -6,6 +6,7 @@ SPEC = SourceSpec(
     name="welfare",
     department="民政 (civil affairs)",
     description="Households on the minimum living guarantee, one row per household member.",
+    expected_every_days=40,
     entities=(
         EntitySpec(
             name="roll_members",

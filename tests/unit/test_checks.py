@@ -132,3 +132,33 @@ def test_unknown_expectation_types_are_refused_up_front() -> None:
     assert not FullFileCheck.covers(suite)
     with pytest.raises(ValueError, match="no vectorised form"):
         FullFileCheck(suite)
+
+
+def test_row_level_rules_name_every_rejected_row_with_its_value() -> None:
+    suite = {
+        "expectations": [
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {"column": "id"},
+                "severity": "row",
+            },
+            {
+                "type": "expect_column_values_to_match_regex",
+                "kwargs": {"column": "day", "regex": r"^\d{4}-\d{2}-\d{2}$"},
+                "severity": "row",
+            },
+        ]
+    }
+    check = FullFileCheck(suite)
+    mask, faults = check.update(
+        _batch(id=["a", None, "c", None], day=["2026-01-01", "x", "y", None])
+    )
+    assert mask.to_pylist() == [False, True, True, True]
+    assert sorted((f.row_number, f.column, f.value) for f in faults) == [
+        (3, "day", "x"),
+        (3, "id", None),
+        (4, "day", "y"),
+        (5, "id", None),
+    ]
+    assert check.result().success, "row faults reject rows; they do not refuse the file"
+    assert not check.refused

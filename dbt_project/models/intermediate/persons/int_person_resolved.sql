@@ -6,7 +6,14 @@
     - id_unregistered: valid ID, not in Shanghai's registry (e.g. a graduate from elsewhere);
     - probabilistic: invalid or missing ID, linked by int_person_candidates when the best
       candidate's posterior log-odds clear the threshold and beat the runner-up by a margin;
+    - tie: two or more candidates score alike: the runner-up is within the margin, or it
+      agrees on every field (name, birth date, household, ID repair, gender) that the best
+      one agrees on, so that only the district would tell them apart (a district is shared
+      by hundreds of thousands, and a graduate's is where the student came from). A tie is
+      not a match: no person is linked and the record goes to marts.mart_person_review;
     - unmatched: kept, counted, never guessed.
+    The evidence is the record's own: nothing from the list a link would decide (a welfare
+    roll for the graduate list) takes part in choosing between candidates.
 #}
 {% set threshold_bits = var('person_match_threshold_bits', 10) %}
 {% set margin_bits = var('person_match_margin_bits', 5) %}
@@ -30,7 +37,17 @@ best as (
         first.mention_id,
         first.person_key,
         first.posterior_log2_odds,
-        first.posterior_log2_odds - coalesce(second.posterior_log2_odds, -1000) as margin_bits
+        first.posterior_log2_odds - coalesce(second.posterior_log2_odds, -1000) as margin_bits,
+        coalesce(
+            first.posterior_log2_odds - second.posterior_log2_odds < {{ margin_bits }}
+            or (
+                (first.birth_date_agrees is not true or second.birth_date_agrees is true)
+                and (first.household_agrees is not true or second.household_agrees is true)
+                and (first.id_repair_agrees is not true or second.id_repair_agrees is true)
+                and (first.gender_agrees is not true or second.gender_agrees is true)
+            ),
+            false
+        ) as is_tie
     from candidates as first
     left join candidates as second
         on second.mention_id = first.mention_id
@@ -46,14 +63,15 @@ resolved as (
         mentions.row_number,
         case
             when mentions.id_number_problem is null then {{ person_key('mentions.id_number_normalised') }}
-            when best.posterior_log2_odds >= {{ threshold_bits }} and best.margin_bits >= {{ margin_bits }}
+            when best.posterior_log2_odds >= {{ threshold_bits }} and not best.is_tie
                 then best.person_key
         end as person_key,
         case
             when mentions.id_number_problem is null and registry.person_key is not null then 'id_registry'
             when mentions.id_number_problem is null then 'id_unregistered'
-            when best.posterior_log2_odds >= {{ threshold_bits }} and best.margin_bits >= {{ margin_bits }}
+            when best.posterior_log2_odds >= {{ threshold_bits }} and not best.is_tie
                 then 'probabilistic'
+            when best.is_tie then 'tie'
             else 'unmatched'
         end as match_path,
         mentions.id_number_problem,

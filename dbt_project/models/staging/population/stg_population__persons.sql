@@ -51,8 +51,8 @@ renamed as (
         id_number_normalised,
         staging.id_number_problem(id_number_normalised) as id_number_problem,
         btrim(name) as person_name,
-        btrim(gender) as gender,
-        staging.safe_date(birth_date) as birth_date,
+        nullif(btrim(gender), '') as gender_delivered,
+        staging.safe_date(birth_date) as birth_date_delivered,
         btrim(household_no) as household_no,
         btrim(relation_to_head) as relation_to_head,
         btrim(district_code) as district_code,
@@ -71,8 +71,32 @@ renamed as (
     from normalised
 ),
 
+derived as (
+    select
+        id_number_normalised,
+        id_number_problem,
+        person_name,
+        coalesce(gender_delivered, {{ gender_from_id('id_number_normalised', 'id_number_problem') }}) as gender,
+        gender_delivered is null and id_number_problem is null as is_gender_derived,
+        coalesce(birth_date_delivered, {{ birth_date_from_id('id_number_normalised', 'id_number_problem') }}) as birth_date,
+        birth_date_delivered is null and id_number_problem is null as is_birth_date_derived,
+        household_no,
+        relation_to_head,
+        district_code,
+        street_name,
+        address,
+        registry_status,
+        updated_at_text,
+        record_hash,
+        row_number,
+        batch_id,
+        delivered_on,
+        withdrawn_batch_id
+    from renamed
+),
+
 final as (
-    select * from renamed
+    select * from derived
 )
 
 select * from final
