@@ -39,10 +39,12 @@ from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 from cityops.assets import MARTS, raw_asset
 from cityops.cosmos_profile import WarehouseProfileMapping
 from cityops.dag_defaults import DEFAULT_ARGS, START_DATE
+from cityops.log_filters import quiet_known_noise
 from cityops.settings import get_settings
 from cityops.tasks import leave_out_unchanged_models, record_successful_build, run_as_of
 from ingest.sources import REGISTRY
 
+quiet_known_noise()
 settings = get_settings()
 manifest = settings.dbt_manifest
 if not manifest.exists():  # a fresh clone

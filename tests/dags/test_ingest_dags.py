@@ -51,12 +51,21 @@ def test_ingest_dag_fails_with_the_refusal_and_keeps_good_files(
     good = landing / "education" / "2026-03-01" / "graduates_2026.csv"
     bad = landing / "education" / "2026-03-02" / "graduates_2027.csv"
     header = "学号,姓名,身份证号,出生日期,性别,学校,学历,专业,预计毕业日期,生源地"
-    for path, row in (
-        (good, "S1,张三,310104200401011234,2004-01-01,男,复旦大学,本科,法学,2026-06-30,徐汇区"),
-        (bad, "S2,李四,310104200401011234,2004-02-30x,女,复旦大学,本科,法学,2027-06-30,徐汇区"),
+    for path, head, row in (
+        (
+            good,
+            header,
+            "S1,张三,310104200401011234,2004-01-01,男,复旦大学,本科,法学,2026-06-30,徐汇区",
+        ),
+        # no 学校 column: a file fault, the file is refused whole
+        (
+            bad,
+            header.replace("学校,", ""),
+            "S2,李四,310104200401011234,2004-02-01,女,本科,法学,2027-06-30,徐汇区",
+        ),
     ):
         path.parent.mkdir(parents=True)
-        path.write_text(f"{header}\n{row}\n", encoding="utf-8-sig")
+        path.write_text(f"{head}\n{row}\n", encoding="utf-8-sig")
     with pytest.raises(DagRunFailed) as failure:
         run_dag("ingest_education", {"landing": str(landing)})
     assert failure.value.failed_tasks == ["report_refusals"]

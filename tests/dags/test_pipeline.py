@@ -263,3 +263,10 @@ def test_run_report_renders_in_headless_chromium(pipeline, tmp_path) -> None:
     ).stdout
     assert shot.stat().st_size > 20_000, "the screenshot is blank"
     assert dom.count("<svg") >= 3 and "CityOps run report" in dom
+
+
+def test_a_run_prints_progress_and_summary_not_library_noise(pipeline_run) -> None:
+    output = pipeline_run.output
+    assert "Compiled sql path" not in output
+    assert "Unavailable conversion function" not in output
+    assert "ingestion (this run)" in output and "run report:" in output
