@@ -38,7 +38,7 @@ best as (
         first.person_key,
         first.posterior_log2_odds,
         first.posterior_log2_odds - coalesce(second.posterior_log2_odds, -1000) as margin_bits,
-        coalesce(
+        second.mention_id is not null and coalesce(
             first.posterior_log2_odds - second.posterior_log2_odds < {{ margin_bits }}
             or (
                 (first.birth_date_agrees is not true or second.birth_date_agrees is true)
