@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import os
-import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,7 +37,6 @@ DEFAULT_AS_OF = _dt.date(2026, 11, 24)
 
 console = Console(markup=False, highlight=False)
 err_console = Console(stderr=True, markup=False, highlight=False)
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def say(label: str, message: object, style: str = "bold red") -> None:
@@ -48,11 +46,13 @@ def say(label: str, message: object, style: str = "bold red") -> None:
 
 def parse_day(value: str | None, option: str = "--as-of") -> _dt.date | None:
     """A ``YYYY-MM-DD`` option value (ASCII digits), or a usage error naming the option."""
+    from ingest.discover import delivery_day
+
     if value is None:
         return None
-    if _ISO_DAY.fullmatch(value):
-        with contextlib.suppress(ValueError):
-            return _dt.date.fromisoformat(value)
+    day = delivery_day(value)
+    if day is not None:
+        return day
     raise typer.BadParameter(f"{value!r} is not a date as YYYY-MM-DD", param_hint=option)
 
 

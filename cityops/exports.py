@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -74,9 +73,6 @@ class ExportResult:
             for f in self.files
             if f["export"] == export and str(f["file"]).endswith(".csv")
         )
-
-
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 class NoMartsYet(RuntimeError):
@@ -156,9 +152,10 @@ def write_exports(
     as_of = as_of or marts_as_of(url)
     if not as_of:
         raise NoMartsYet("the marts have not been built yet: run the transform before exporting")
-    if not _ISO_DAY.fullmatch(as_of):  # it names a folder: nothing but a date gets there
+    from ingest.discover import delivery_day
+
+    if delivery_day(as_of) is None:  # it names a folder: nothing but a date gets there
         raise ValueError(f"as-of date {as_of!r} is not YYYY-MM-DD")
-    dt.date.fromisoformat(as_of)
     actor = actor or os.environ.get("CITYOPS_ACTOR") or "cityops_exporter"
     url = role_url(url, "exporter")
     target = exports_root / as_of
