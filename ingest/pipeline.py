@@ -61,7 +61,7 @@ from .mapping import ColumnMapping, plan_mapping
 from .readers import FileReader, open_reader
 from .sources import get_source
 from .spec import EntitySpec, SourceSpec
-from .validate import Gate, GateResult, RowFault, load_suite_config
+from .validate import SAMPLE_ROWS, Gate, GateResult, RowFault, RuleOutcome, load_suite_config
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +344,30 @@ def _verdict(
                         f"found by Great Expectations in a sample of {len(frame):,} rows"
                     )
                     mine.append(outcome)
+        # Rows GX rejects in the sample that the full-file check let through were copied:
+        # the two disagree, and the stricter verdict refuses the file.
+        passed = {fault.row_number for fault in load.row_faults}
+        missed: dict[tuple[str, str | None], list[RowFault]] = {}
+        for number, faults in on_sample.rejects.items():
+            if number not in passed:
+                for fault in faults:
+                    missed.setdefault((fault.rule, fault.column), []).append(fault)
+        for (rule, column), faults in missed.items():
+            result.failures.append(
+                RuleOutcome(
+                    rule=rule,
+                    column=column,
+                    severity="row",
+                    unexpected_count=len(faults),
+                    element_count=len(frame),
+                    sample_rows=[f.row_number for f in faults[:SAMPLE_ROWS]],
+                    sample_values=[f.value for f in faults[:SAMPLE_ROWS]],
+                    detail=(
+                        f"found by Great Expectations in a sample of {len(frame):,} rows "
+                        "that the full-file check let through"
+                    ),
+                )
+            )
     load.validate_seconds += time.perf_counter() - t
     return result
 

@@ -79,7 +79,7 @@ def test_a_streamed_snapshot_loads_every_row_in_one_batch(
     assert first == (head["身份证号"], head["姓名"], head["更新时间"])
 
 
-def test_a_bad_row_near_the_end_refuses_the_whole_streamed_file(
+def test_a_bad_row_near_the_end_is_rejected_and_the_rest_streams_in(
     streaming, tiny_city, fresh_url, tmp_path
 ) -> None:
     path = _snapshot(tiny_city, tmp_path / "landing")
@@ -91,11 +91,19 @@ def test_a_bad_row_near_the_end_refuses_the_whole_streamed_file(
         lambda b: b.replace('"男"'.encode(), b'"M"', 1).replace('"女"'.encode(), b'"M"', 1),
     )
     summary = run(fresh_url, "population", tmp_path / "landing", tmp_path)
-    report = assert_refused(summary, fresh_url, tmp_path, "population", "gender")
-    (failure,) = [f for f in report["failures"] if f["column"] == "gender"]
-    assert failure["unexpected_count"] == 1
-    assert failure["sample_rows"] == [bad_line] and failure["sample_values"] == ["M"]
-    assert count(fresh_url, "select count(*) from raw.population__persons") == 0
+    assert not summary.failed, summary.as_dict()
+    ((_, _, status, in_file, loaded, rejected),) = ledger(fresh_url, "population")
+    assert (status, in_file, loaded, rejected) == ("loaded", n, n - 1, 1)
+    with psycopg.connect(fresh_url) as conn:
+        rows = conn.execute(
+            "select row_number, column_name, raw_value from ops.rejected_rows"
+        ).fetchall()
+        kept = conn.execute(
+            "select count(*) from raw.population__persons where _row_number = %s", (bad_line,)
+        ).fetchone()[0]
+    assert rows == [(bad_line, "gender", "M")]
+    assert kept == 0
+    assert count(fresh_url, "select count(*) from raw.population__persons") == n - 1
 
 
 def test_an_unreadable_block_in_the_reading_thread_is_a_clean_refusal(
@@ -123,10 +131,14 @@ def test_great_expectations_on_the_sample_still_refuses_what_the_check_missed(
 ) -> None:
     from ingest.checks import FullFileCheck
 
-    monkeypatch.setattr(FullFileCheck, "update", lambda self, batch: None)  # a blind check
+    monkeypatch.setattr(  # a blind check: every row passes
+        FullFileCheck, "update", lambda self, batch: (None, [])
+    )
     path = _snapshot(tiny_city, tmp_path / "landing")
     path.write_bytes(path.read_bytes().replace('"男"'.encode(), b'"M"'))
     summary = run(fresh_url, "population", tmp_path / "landing", tmp_path)
     report = assert_refused(summary, fresh_url, tmp_path, "population", "gender")
     (failure,) = [f for f in report["failures"] if f["column"] == "gender"]
     assert "found by Great Expectations in a sample" in failure["detail"]
+    assert failure["sample_values"] and set(failure["sample_values"]) == {"M"}
+    assert count(fresh_url, "select count(*) from raw.population__persons") == 0
