@@ -29,8 +29,9 @@ test-deps:
 test: install test-deps
 	$(RUN) pytest
 
+# The unit tier: no warehouse started or reached, fewer generated examples (~20 s).
 test-fast: install
-	$(RUN) pytest -m "not slow"
+	CITYOPS_TEST_NO_WAREHOUSE=1 $(RUN) pytest tests/unit -q
 
 lint: install
 	$(RUN) ruff check .

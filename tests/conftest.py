@@ -25,11 +25,16 @@ os.environ.setdefault("CITYOPS_HMAC_KEY", "test-only-person-key-0123456789abcdef
 os.environ.pop("CITYOPS_ENV", None)
 _EXTERNAL = os.environ.get("WAREHOUSE_URL")
 _TEST_DB = f"cityops_test_{uuid.uuid4().hex[:10]}"
+#: `make test-fast`: the unit tier, with no warehouse started or reached
+_NO_WAREHOUSE = os.environ.get("CITYOPS_TEST_NO_WAREHOUSE") == "1"
+_NOWHERE = "postgresql://cityops@127.0.0.1:9/no-warehouse-in-the-fast-tier"
 
 
 def _session_url() -> str:
     from cityops.warehouse import ensure_database, warehouse_url, with_database
 
+    if _NO_WAREHOUSE:
+        return _NOWHERE
     if _EXTERNAL:
         url = with_database(_EXTERNAL, _TEST_DB)
         ensure_database(url)
@@ -53,7 +58,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
     from cityops.warehouse import EmbeddedServer, with_database
 
-    if _EXTERNAL:
+    if _NO_WAREHOUSE:
+        pass
+    elif _EXTERNAL:
         try:
             with psycopg.connect(with_database(_EXTERNAL, "postgres"), autocommit=True) as conn:
                 conn.execute(f'drop database if exists "{_TEST_DB}" with (force)')
@@ -68,6 +75,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def warehouse_url(pytestconfig: pytest.Config) -> str:
     from cityops.warehouse import bootstrap
 
+    if _NO_WAREHOUSE:
+        pytest.fail("this test needs the warehouse: it belongs in tests/integration or tests/dags")
     url = pytestconfig.cityops_url  # type: ignore[attr-defined]
     bootstrap(url)
     return url
