@@ -42,7 +42,7 @@ class EntitySpec:
     json_path: str | None = None  # key of the record list in a JSON document
     #: How many rejected rows (row faults and unreadable lines) a file may have before it
     #: is refused whole: it is refused when it has more than ``max_reject_share`` of its
-    #: rows *and* more than ``max_reject_rows`` rejected (SOURCES.md v2 defaults).
+    #: rows *and* more than ``max_reject_rows`` rejected (the contracts' defaults, docs/sources/).
     max_reject_share: float = 0.02
     max_reject_rows: int = 5
     description: str = ""

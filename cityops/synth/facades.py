@@ -1,6 +1,6 @@
 """Curtain-wall buildings, weather stations and the inspections that find their defects.
 
-Each building carries a latent daily breakage hazard driven by the DOMAIN.md risk
+Each building carries a latent daily breakage hazard driven by the docs/domain.md risk
 factors (age, repairs, sealant, glass, wall system, height, management, weather
 exposure). The hazard drives routine inspection findings, reported breakages and
 cases in the past year, and held-out breakages in the days after as-of (truth only).

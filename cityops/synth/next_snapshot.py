@@ -1,6 +1,6 @@
 """The registry a month later: a new full snapshot derived from a delivered one.
 
-The household registry arrives as a full snapshot (SOURCES.md, population), and from one
+The household registry arrives as a full snapshot (docs/sources/population.md), and from one
 month to the next most of its records stay as they were. This writes the next snapshot
 from a delivered file with a known share of changes, so that a snapshot day can be run
 and measured at any scale without generating the city again:

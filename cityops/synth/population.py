@@ -24,7 +24,7 @@ from .vocab import (
     streets,
 )
 
-#: The registry snapshot's header, in the order the city delivers it (SOURCES.md).
+#: The registry snapshot's header, in the order the city delivers it (docs/sources/population.md).
 PERSON_HEADERS = [
     "身份证号",
     "姓名",

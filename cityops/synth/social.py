@@ -507,7 +507,7 @@ class SocialBuilder:
 
     # -- truth -------------------------------------------------------------------------
     def eligible_graduates(self) -> list[dict[str, object]]:
-        """DOMAIN.md's four rules applied to the true state of the city on as-of."""
+        """docs/domain.md's four rules applied to the true state of the city on as-of."""
         d = self.as_of
         latest_roll = self.world.latest_roll
         assert latest_roll is not None

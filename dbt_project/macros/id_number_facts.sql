@@ -1,7 +1,7 @@
 {#
     What a valid ID number says about its holder (GB 11643-1999): the birth date (digits
     7-14) and the gender (digit 17: odd male, even female). Staging uses them where a row
-    leaves the field blank and flags the value as derived (SOURCES.md v2: derive what the
+    leaves the field blank and flags the value as derived (the contracts: derive what the
     same row holds, and say so). An invalid number (problem not null) says nothing.
 #}
 {% macro birth_date_from_id(normalised_id, problem) -%}

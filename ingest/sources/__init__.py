@@ -1,4 +1,4 @@
-"""The source registry: one spec per department file contract (see SOURCES.md).
+"""The source registry: one spec per department file contract (rendered as docs/sources/ by cityops.contracts).
 
 Adding a source: write ``ingest/sources/<name>.py`` with a ``SPEC``, add it below,
 add ``expectations/<name>.json`` and the dbt staging models.

@@ -177,7 +177,7 @@ def rejected(url: str) -> list[tuple]:
         ).fetchall()
 
 
-ROW_FAULTS = [  # (row, rule, column, raw value): each kind of SOURCES.md v2 row fault
+ROW_FAULTS = [  # (row, rule, column, raw value): each kind of row fault of the contracts
     (
         "JC2,,上海市徐汇区漕溪北路2号,,人工,无,0,,,,",
         "expect_column_values_to_not_be_null",

@@ -42,3 +42,18 @@ def test_every_suite_rule_has_a_known_level() -> None:
 def test_a_file_is_refused_past_two_percent_and_five_rows(rejected, rows, loads) -> None:
     entity = EntitySpec("e", r"e\.csv", "csv", (), (), "increment")
     assert entity.tolerates(rejected, rows) is loads
+
+
+def test_the_contract_pages_are_rendered_from_the_specs_and_suites() -> None:
+    from cityops import contracts
+
+    pages = contracts.pages()
+    assert set(pages) == {contracts.DOCS / "README.md"} | {
+        contracts.DOCS / f"{name}.md" for name in REGISTRY
+    }
+    stale = [
+        path.name
+        for path, text in pages.items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
+    assert not stale, f"rerun `python -m cityops.contracts`: {stale} differ from the specs"

@@ -1,5 +1,5 @@
 {#
-    The 30 facade risk factors of DOMAIN.md, raw values, one row per building as of the
+    The 30 facade risk factors of docs/domain.md, raw values, one row per building as of the
     run date. Normalisation, weights and tiers are applied in mart_facade_risk from seeds.
 #}
 {% set as_of = var('as_of') %}

@@ -1,7 +1,7 @@
 {#
     Grain: one row per 低保 case on its district's newest roll. An enrolment is active on
     the as-of date when it started on or before it, has not ended before it and the roll
-    says 在保 (DOMAIN.md, graduate rule 2).
+    says 在保 (docs/domain.md, graduate rule 2).
 #}
 {% set as_of = var('as_of') %}
 

@@ -1,5 +1,5 @@
 {#
-    Grain: one row per eligible graduate as of the run date (DOMAIN.md):
+    Grain: one row per eligible graduate as of the run date (docs/domain.md):
     1. in the graduates feed, expected to graduate after as-of minus one year and on or
        before as-of plus one year;
     2. in a household with a 低保 enrolment active on as-of: listed on the roll, or in the
