@@ -244,6 +244,16 @@ def test_the_database_stopping_mid_ingest_loses_nothing(
         server.stop()
 
 
+def _dbt_leftovers(url: str, marker: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        return [
+            r[0]
+            for r in conn.execute(
+                "select relname from pg_class where strpos(relname, %s) > 0", (marker,)
+            )
+        ]
+
+
 def test_killing_dbt_mid_build_keeps_the_last_marts_and_a_rerun_recovers(
     pipeline, warehouse_url
 ) -> None:
@@ -303,14 +313,15 @@ def test_killing_dbt_mid_build_keeps_the_last_marts_and_a_rerun_recovers(
             ).fetchone()[0]:
                 assert time.monotonic() < deadline, "dbt's sessions outlived it"
                 time.sleep(0.1)
-        with psycopg.connect(url) as conn:
-            leftovers = conn.execute(
-                "select count(*) from pg_class where relname like '%%__dbt_tmp%%' "
-                "or relname like '%%__dbt_backup%%'"
-            ).fetchone()[0]
-        assert leftovers == 0
+        # A model's swap commits before dbt drops the replaced relation in the next
+        # transaction: a kill between the two leaves that one `__dbt_backup` behind (never
+        # what a query reads; the next build of the model drops it). No `__dbt_tmp`
+        # relation, a half-built one, may outlive the kill.
+        assert not _dbt_leftovers(url, "__dbt_tmp")
+        assert len(_dbt_leftovers(url, "__dbt_backup")) <= 1, _dbt_leftovers(url, "__dbt_backup")
         run_dbt(["build"], url, as_of=AS_OF, quiet=True)
         assert table_counts(url, "intermediate", "marts") == before
+        assert not _dbt_leftovers(url, "__dbt_tmp") and not _dbt_leftovers(url, "__dbt_backup")
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{name}" with (force)')
