@@ -25,7 +25,6 @@ import logging
 import os
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,26 +51,6 @@ class Outcome:
             f"{self.name:<34} {self.records:>8,} {self.linked:>8,} {p:>9.4f} {r:>7.4f} "
             f"{f1:>7.4f} {self.seconds:>8.2f}"
         )
-
-
-def _database(prefix: str) -> tuple[str, str]:
-    from cityops.warehouse import bootstrap, warehouse_url, with_database
-
-    base = warehouse_url()
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = with_database(base, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = with_database(base, name)
-    bootstrap(url)
-    return url, name
-
-
-def _drop(name: str) -> None:
-    from cityops.warehouse import warehouse_url, with_database
-
-    with psycopg.connect(with_database(warehouse_url(), "postgres"), autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
 
 
 def _load(url: str, landing: Path, work: Path, sources: list[str]) -> None:
@@ -241,10 +220,10 @@ def _febrl(work: Path) -> list[Outcome]:
     from cityops import febrl
     from cityops.evaluation import person_key
     from cityops.settings import get_settings
+    from cityops.warehouse import scratch_database, warehouse_url
 
     data = febrl.write_landing(work / "febrl", DAY)
-    url, name = _database("cityops_linkage_febrl")
-    try:
+    with scratch_database(warehouse_url(), "cityops_linkage_febrl") as url:
         _load(url, work / "febrl", work, ["population", "education"])
         with psycopg.connect(url) as conn:
             student = dict(
@@ -263,8 +242,6 @@ def _febrl(work: Path) -> list[Outcome]:
             s = febrl.score(predicted, data, lambda i: person_key(i, key))
             outcomes.append(Outcome(f"FEBRL 3: {label}", seconds, s.linked, s.correct, s.graduates))
         return outcomes
-    finally:
-        _drop(name)
 
 
 def _generated(work: Path, scale: str) -> list[Outcome]:
@@ -280,8 +257,9 @@ def _generated(work: Path, scale: str) -> list[Outcome]:
         truth = {
             f"{r['source']}:{r['file']}:{r['row']}": r["true_id_number"] for r in csv.DictReader(f)
         }
-    url, name = _database("cityops_linkage_city")
-    try:
+    from cityops.warehouse import scratch_database, warehouse_url
+
+    with scratch_database(warehouse_url(), "cityops_linkage_city") as url:
         _load(url, work / "city", work, list(REGISTRY))
         key = get_settings().hmac_key
         with psycopg.connect(url) as conn:
@@ -305,8 +283,6 @@ def _generated(work: Path, scale: str) -> list[Outcome]:
                 Outcome(f"{scale} city: {label}", seconds, len(linked), correct, len(scored))
             )
         return outcomes
-    finally:
-        _drop(name)
 
 
 def main() -> None:

@@ -375,6 +375,25 @@ def ensure_database(url: str) -> None:
             conn.execute(f'create database "{name}"')
 
 
+@contextlib.contextmanager
+def scratch_database(base_url: str, prefix: str = "cityops_scratch") -> Iterator[str]:
+    """A new, bootstrapped, empty database on ``base_url``'s server, dropped afterwards
+    (tests and benchmarks)."""
+    name = f"{prefix}_{secrets.token_hex(5)}"
+    admin = with_database(base_url, "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    url = with_database(base_url, name)
+    try:
+        bootstrap(url)
+        yield url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+            )
+
+
 def warehouse_url(settings: Settings | None = None, *, start: bool = True) -> str:
     """The warehouse's connection URL, starting the embedded server when needed."""
     settings = settings or get_settings()

@@ -120,19 +120,10 @@ def tiny_city() -> Path:
 @pytest.fixture
 def fresh_url(warehouse_url: str) -> str:
     """A new, bootstrapped, empty warehouse database for one test (dropped afterwards)."""
-    import psycopg
+    from cityops.warehouse import scratch_database
 
-    from cityops.warehouse import bootstrap, with_database
-
-    name = f"cityops_t_{uuid.uuid4().hex[:12]}"
-    admin = with_database(warehouse_url, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = with_database(warehouse_url, name)
-    bootstrap(url)
-    yield url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+    with scratch_database(warehouse_url, "cityops_t") as url:
+        yield url
 
 
 @dataclass

@@ -7,9 +7,7 @@ tiny-city pipeline test already exercises, to keep the suite's time proportionat
 from __future__ import annotations
 
 import datetime as dt
-import os
 
-import psycopg
 import pytest
 
 from cityops import evaluation
@@ -24,32 +22,25 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def small(warehouse_url, tmp_path_factory):
-    from cityops.warehouse import bootstrap, with_database
+    from cityops.warehouse import scratch_database
 
     root = tmp_path_factory.mktemp("small")
     generate("small", 7, dt.date(2026, 11, 24), root / "landing", root / "truth")
-    name = "cityops_small_" + os.urandom(4).hex()
-    admin = with_database(warehouse_url, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = with_database(warehouse_url, name)
-    bootstrap(url)
-    settings = get_settings()
-    for source in REGISTRY:
-        summary = ingest_pending(
-            url,
-            source,
-            root / "landing",
-            gx_home=root / "gx",
-            expectations_dir=settings.expectations_dir,
-            quarantine_root=root / "q",
-            build_docs=False,
-        )
-        assert not summary.failed, summary.as_dict()
-    run_dbt(["build"], url, as_of="2026-11-24", quiet=True)
-    yield url, root / "truth"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+    with scratch_database(warehouse_url, "cityops_small") as url:
+        settings = get_settings()
+        for source in REGISTRY:
+            summary = ingest_pending(
+                url,
+                source,
+                root / "landing",
+                gx_home=root / "gx",
+                expectations_dir=settings.expectations_dir,
+                quarantine_root=root / "q",
+                build_docs=False,
+            )
+            assert not summary.failed, summary.as_dict()
+        run_dbt(["build"], url, as_of="2026-11-24", quiet=True)
+        yield url, root / "truth"
 
 
 def test_person_resolution_precision_and_recall(small) -> None:

@@ -87,19 +87,10 @@ def raw_counts(url: str, source: str) -> dict[str, int]:
 @pytest.fixture
 def other_db(warehouse_url: str):
     """Another fresh warehouse database, for the clean run to compare with."""
-    import uuid
+    from cityops.warehouse import scratch_database
 
-    from cityops.warehouse import bootstrap, with_database
-
-    name = f"cityops_clean_{uuid.uuid4().hex[:10]}"
-    admin = with_database(warehouse_url, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = with_database(warehouse_url, name)
-    bootstrap(url)
-    yield url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+    with scratch_database(warehouse_url, "cityops_clean") as url:
+        yield url
 
 
 def test_the_same_ingest_twice_at_once_loads_everything_once(

@@ -7,7 +7,6 @@ as it does on a department's files: ingest with the GX gate, then dbt.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import psycopg
 import pytest
@@ -27,42 +26,42 @@ DAY = dt.date(2026, 11, 24)
 
 @pytest.fixture(scope="module")
 def linked(warehouse_url, tmp_path_factory):
-    from cityops.warehouse import bootstrap, with_database
+    from cityops.warehouse import scratch_database
 
     root = tmp_path_factory.mktemp("febrl")
     data = febrl.write_landing(root / "landing", DAY)
-    name = "cityops_febrl_" + os.urandom(4).hex()
-    admin = with_database(warehouse_url, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = with_database(warehouse_url, name)
-    bootstrap(url)
-    with psycopg.connect(url) as conn:  # the other departments deliver nothing
-        for source in REGISTRY.values():
-            for entity in source.entities:
-                ensure_raw_table(conn, source, entity)
-    settings = get_settings()
-    summaries = {
-        source: ingest_pending(
+    with scratch_database(warehouse_url, "cityops_febrl") as url:
+        with psycopg.connect(url) as conn:  # the other departments deliver nothing
+            for source in REGISTRY.values():
+                for entity in source.entities:
+                    ensure_raw_table(conn, source, entity)
+        settings = get_settings()
+        summaries = {
+            source: ingest_pending(
+                url,
+                source,
+                root / "landing",
+                gx_home=root / "gx",
+                expectations_dir=settings.expectations_dir,
+                quarantine_root=root / "q",
+                build_docs=False,
+            )
+            for source in ("population", "education")
+        }
+        run_dbt(
+            [
+                "build",
+                "--select",
+                "+fct_graduation",
+                "+dim_person",
+                "--indirect-selection",
+                "cautious",
+            ],
             url,
-            source,
-            root / "landing",
-            gx_home=root / "gx",
-            expectations_dir=settings.expectations_dir,
-            quarantine_root=root / "q",
-            build_docs=False,
+            as_of=DAY.isoformat(),
+            quiet=True,
         )
-        for source in ("population", "education")
-    }
-    run_dbt(
-        ["build", "--select", "+fct_graduation", "+dim_person", "--indirect-selection", "cautious"],
-        url,
-        as_of=DAY.isoformat(),
-        quiet=True,
-    )
-    yield url, data, summaries
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
+        yield url, data, summaries
 
 
 def test_dirty_public_files_load_with_their_bad_rows_rejected(linked) -> None:
