@@ -1,9 +1,10 @@
-"""Each source's contract page (``docs/sources/<source>.md``), rendered from what the
-pipeline runs on: the source's spec (files, columns, types, key, mode, tolerance, cadence)
-and its expectation suites (each rule with its level). A unit test fails when a committed
-page differs from its rendering, so the pages cannot drift from the code.
+"""Everything rendered from a source's spec (``ingest/sources/<source>.py``), its one
+declaration: the Great Expectations suites (``expectations/<table>.json``), dbt's source
+definitions (``dbt_project/models/staging/<source>/_<source>__sources.yml``, with each
+table's key and mode in ``meta``) and the contract pages (``docs/sources/<source>.md``).
+A unit test fails when a committed copy differs from its rendering.
 
-    uv run python -m cityops.contracts          # rewrite docs/sources/
+    uv run python -m cityops.contracts          # rewrite them all
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ingest.spec import EntitySpec, SourceSpec
-from ingest.validate import level_of, suite_path
+from ingest.validate import level_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "sources"
 EXPECTATIONS = ROOT / "expectations"
+STAGING = ROOT / "dbt_project" / "models" / "staging"
 
 LEVELS = {
     "file": "the file is refused",
@@ -45,7 +49,7 @@ def _rule_terms(kwargs: dict[str, Any]) -> str:
 
 def _entity(source: SourceSpec, entity: EntitySpec) -> list[str]:
     table = source.table(entity)
-    suite = json.loads(suite_path(EXPECTATIONS, source, entity).read_text(encoding="utf-8"))
+    suite = source.suite(entity)
     reader = entity.reader + (f", sheet `{entity.sheet}`" if entity.sheet else "")
     reader += f", records under `{entity.json_path}`" if entity.json_path else ""
     lines = [
@@ -129,11 +133,73 @@ def render_index(sources: dict[str, SourceSpec]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_suite(source: SourceSpec, entity: EntitySpec) -> str:
+    return json.dumps(source.suite(entity), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_dbt_sources(source: SourceSpec) -> str:
+    """dbt's definition of the source's raw tables: freshness from the cadence, each
+    column's header, and the key and mode the staging model's ``latest()`` reads."""
+    tables = []
+    for entity in source.entities:
+        columns: list[dict[str, Any]] = [
+            {
+                "name": c.name,
+                "description": f"{c.header}: {c.description}" if c.description else c.header,
+            }
+            for c in entity.columns
+        ]
+        columns.append(
+            {
+                "name": "_batch_id",
+                "description": "ops.load_batches.batch_id",
+                "data_tests": ["not_null"],
+            }
+        )
+        tables.append(
+            {
+                "name": source.table(entity),
+                "description": f"{entity.mode}; business key: {', '.join(entity.business_key)}",
+                "meta": {"business_key": list(entity.business_key), "mode": entity.mode},
+                "columns": columns,
+            }
+        )
+    document = {
+        "version": 2,
+        "sources": [
+            {
+                "name": source.name,
+                "schema": "raw",
+                "description": (
+                    f"{source.department}: {source.description} Loaded as delivered (text), "
+                    "with lineage columns."
+                ),
+                "loaded_at_field": "_loaded_at",
+                "freshness": {
+                    "warn_after": {"count": source.expected_every_days, "period": "day"},
+                    "error_after": {"count": source.stale_after_days, "period": "day"},
+                },
+                "tables": tables,
+            }
+        ],
+    }
+    header = (
+        f"# Rendered from ingest/sources/{source.name}.py by `python -m cityops.contracts`;\n"
+        "# edit the spec, not this file.\n"
+    )
+    return header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+
+
 def pages() -> dict[Path, str]:
+    """Every rendered file, by path."""
     from ingest.sources import REGISTRY
 
     out = {DOCS / "README.md": render_index(REGISTRY)}
-    out.update({DOCS / f"{name}.md": render(source) for name, source in REGISTRY.items()})
+    for name, source in REGISTRY.items():
+        out[DOCS / f"{name}.md"] = render(source)
+        out[STAGING / name / f"_{name}__sources.yml"] = render_dbt_sources(source)
+        for entity in source.entities:
+            out[EXPECTATIONS / f"{source.table(entity)}.json"] = render_suite(source, entity)
     return out
 
 

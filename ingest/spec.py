@@ -1,7 +1,14 @@
-"""How a source declares itself: files, columns, types, keys, delivery and contract modes.
+"""How a source declares itself: files, columns, types, value rules, keys, delivery modes.
 
-A source is data, not code: ``ingest/sources/<source>.py`` holds one :class:`SourceSpec`.
-Everything downstream (readers, raw tables, DAGs, expectations) is driven by it.
+A source is data, not code: ``ingest/sources/<source>.py`` holds one :class:`SourceSpec`,
+the one declaration of its contract. Readers, raw tables and DAGs are driven by it, and
+``cityops.contracts`` renders from it the Great Expectations suites (``expectations/``),
+dbt's source definitions and the contract pages (``docs/sources/``); a unit test fails
+when a rendered copy drifts.
+
+A column's value rules (:class:`Check`) are written with :func:`required`, :func:`one_of`,
+:func:`pattern`, :func:`parses` and :func:`unique_in_file`; each has a level: ``file``
+(breaking it refuses the file), ``row`` (rejects the row) or ``warning`` (recorded).
 """
 
 from __future__ import annotations
@@ -13,9 +20,95 @@ from typing import Literal
 Reader = Literal["csv", "xlsx", "json", "jsonl"]
 Mode = Literal["snapshot", "increment"]
 ColumnType = Literal["text", "int", "decimal", "date", "timestamp", "enum"]
+Level = Literal["file", "row", "warning"]
 
-#: Lineage columns every raw table carries, in order.
-LINEAGE_COLUMNS = ("_batch_id", "_source_file", "_file_sha256", "_row_number", "_delivered_on")
+
+def _calendar_date(sep: str) -> str:
+    """A regular expression of the calendar's dates only (29 February in leap years)."""
+    s = re.escape(sep)
+    return (
+        rf"(?:\d{{4}}{s}(?:(?:0[13578]|1[02]){s}(?:0[1-9]|[12]\d|3[01])"
+        rf"|(?:0[469]|11){s}(?:0[1-9]|[12]\d|30)|02{s}(?:0[1-9]|1\d|2[0-8]))"
+        rf"|(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00){s}02{s}29)"
+    )
+
+
+#: How a value of each type and format is written when it parses.
+FORMATS = {
+    "int": r"^-?\d+$",
+    "decimal": r"^-?\d+(\.\d+)?$",
+    "year": r"^\d{4}$",
+    "YYYYMM": r"^\d{4}(0[1-9]|1[0-2])$",
+    "YYYYMMDD": f"^{_calendar_date('')}$",
+    "YYYY-MM-DD": f"^{_calendar_date('-')}$",
+    "YYYY-MM-DD hh:mm[:ss][+hh:mm]": (
+        f"^{_calendar_date('-')}"
+        r"[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:[+-]\d{2}:\d{2})?$"
+    ),
+}
+
+
+SUITE_NOTES = (
+    "file: a failure refuses the whole file (quarantine); row: the failing rows are rejected "
+    "into ops.rejected_rows and the rest loads; warning: recorded, loads"
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One value rule of a column: a Great Expectations expectation and its level."""
+
+    expectation: str  # the GX expectation type
+    level: Level
+    terms: tuple[tuple[str, object], ...] = ()  # the expectation's kwargs besides the column
+    mostly: float | None = None  # the share of values that must pass (GX ``mostly``)
+    why: str = ""
+
+    def expectation_config(self, column: str) -> dict[str, object]:
+        if self.expectation == "expect_compound_columns_to_be_unique":
+            kwargs: dict[str, object] = {"column_list": ["_file", column]}
+        else:
+            kwargs = {"column": column}
+        kwargs.update((k, list(v) if isinstance(v, tuple) else v) for k, v in self.terms)
+        if self.mostly is not None:
+            kwargs["mostly"] = self.mostly
+        meta: dict[str, str] = {"why": self.why} if self.why else {}
+        if self.expectation == "expect_compound_columns_to_be_unique":
+            meta["notes"] = (
+                "unique within one delivered file (_file numbers the files validated together)"
+            )
+        return {"type": self.expectation, "kwargs": kwargs, "severity": self.level, "meta": meta}
+
+
+def required(level: Level = "row", *, mostly: float | None = None, why: str = "") -> Check:
+    """The value may not be blank."""
+    return Check("expect_column_values_to_not_be_null", level, mostly=mostly, why=why)
+
+
+def one_of(*values: str, level: Level = "row", why: str = "") -> Check:
+    """A non-blank value is one of ``values``."""
+    return Check("expect_column_values_to_be_in_set", level, (("value_set", values),), why=why)
+
+
+def pattern(
+    regex: str, level: Level = "row", *, mostly: float | None = None, why: str = ""
+) -> Check:
+    """A non-blank value matches ``regex``."""
+    return Check(
+        "expect_column_values_to_match_regex", level, (("regex", regex),), mostly=mostly, why=why
+    )
+
+
+def parses(written: str, level: Level = "row", *, also: str | None = None, why: str = "") -> Check:
+    """A non-blank value is written as ``written`` (a key of :data:`FORMATS`), or matches
+    the regular expression ``also``."""
+    regex = FORMATS[written] + (f"|{also}" if also else "")
+    return pattern(regex, level, why=why)
+
+
+def unique_in_file(level: Level = "file", why: str = "") -> Check:
+    """No value repeats within one file."""
+    return Check("expect_compound_columns_to_be_unique", level, why=why)
 
 
 @dataclass(frozen=True)
@@ -25,6 +118,7 @@ class Column:
     type: ColumnType = "text"
     required: bool = True  # must be present as a column in every delivery
     description: str = ""
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +170,8 @@ class SourceSpec:
     #: A delivery is expected at least this often (days): dbt's source freshness warns
     #: after it, and marts.mart_data_quality marks the source overdue.
     expected_every_days: int = 1
+    #: Past this many days without a delivery dbt's source freshness is an error.
+    stale_after_days: int = 3
 
     def entities_for(self, file_name: str) -> list[EntitySpec]:
         return [e for e in self.entities if e.matches(file_name)]
@@ -83,6 +179,19 @@ class SourceSpec:
     def table(self, entity: EntitySpec) -> str:
         return f"{self.name}__{entity.name}"
 
-    @property
-    def suite_name(self) -> str:
-        return self.name
+    def suite(self, entity: EntitySpec) -> dict[str, object]:
+        """The entity's Great Expectations suite, as ``expectations/<table>.json`` holds it."""
+        return {
+            "name": self.table(entity),
+            "meta": {
+                "source": self.name,
+                "entity": entity.name,
+                "rendered_from": f"ingest/sources/{self.name}.py by python -m cityops.contracts",
+                "notes": SUITE_NOTES,
+            },
+            "expectations": [
+                check.expectation_config(column.name)
+                for column in entity.columns
+                for check in column.checks
+            ],
+        }

@@ -44,16 +44,41 @@ def test_a_file_is_refused_past_two_percent_and_five_rows(rejected, rows, loads)
     assert entity.tolerates(rejected, rows) is loads
 
 
-def test_the_contract_pages_are_rendered_from_the_specs_and_suites() -> None:
+def test_suites_dbt_sources_and_pages_are_rendered_from_the_specs() -> None:
     from cityops import contracts
 
     pages = contracts.pages()
-    assert set(pages) == {contracts.DOCS / "README.md"} | {
-        contracts.DOCS / f"{name}.md" for name in REGISTRY
-    }
+    for name, source in REGISTRY.items():
+        assert contracts.DOCS / f"{name}.md" in pages
+        assert contracts.STAGING / name / f"_{name}__sources.yml" in pages
+        for entity in source.entities:
+            assert contracts.EXPECTATIONS / f"{source.table(entity)}.json" in pages
     stale = [
-        path.name
+        str(path.relative_to(contracts.ROOT))
         for path, text in pages.items()
         if not path.exists() or path.read_text(encoding="utf-8") != text
     ]
     assert not stale, f"rerun `python -m cityops.contracts`: {stale} differ from the specs"
+
+
+def test_no_suite_is_kept_by_hand() -> None:
+    from cityops import contracts
+
+    rendered = {p for p in contracts.pages() if p.suffix == ".json"}
+    assert set(contracts.EXPECTATIONS.glob("*.json")) == rendered
+
+
+def test_the_date_formats_accept_the_calendar_only() -> None:
+    import re
+
+    from ingest.spec import FORMATS
+
+    compact, iso = FORMATS["YYYYMMDD"], FORMATS["YYYY-MM-DD"]
+    for good in ("20240229", "20000229", "20261231"):
+        assert re.fullmatch(compact, good)
+    for bad in ("20230229", "19000229", "20260230", "20261301", "20260431"):
+        assert not re.fullmatch(compact, bad)
+    assert re.fullmatch(iso, "2024-02-29") and not re.fullmatch(iso, "2026-02-31")
+    stamp = FORMATS["YYYY-MM-DD hh:mm[:ss][+hh:mm]"]
+    assert re.fullmatch(stamp, "2026-11-24T08:00:00+08:00")
+    assert not re.fullmatch(stamp, "2026-11-24 25:61")
