@@ -1,7 +1,8 @@
 """Everything rendered from a source's spec (``ingest/sources/<source>.py``), its one
 declaration: the Great Expectations suites (``expectations/<table>.json``), dbt's source
 definitions (``dbt_project/models/staging/<source>/_<source>__sources.yml``, with each
-table's key and mode in ``meta``) and the contract pages (``docs/sources/<source>.md``).
+table's key and mode in ``meta``) the contract pages (``docs/sources/<source>.md``) and ``source_contracts()``, the macro
+through which each staging model's ``latest()`` reads its table's mode and key.
 A unit test fails when a committed copy differs from its rendering.
 
     uv run python -m cityops.contracts          # rewrite them all
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "sources"
 EXPECTATIONS = ROOT / "expectations"
 STAGING = ROOT / "dbt_project" / "models" / "staging"
+MACROS = ROOT / "dbt_project" / "macros"
 
 LEVELS = {
     "file": "the file is refused",
@@ -190,11 +192,34 @@ def render_dbt_sources(source: SourceSpec) -> str:
     return header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
 
 
+def render_contracts_macro(sources: dict[str, SourceSpec]) -> str:
+    """``source_contracts()``: each raw table's mode and business key, for ``latest()``."""
+    contracts = {
+        f"{name}.{source.table(entity)}": {
+            "mode": entity.mode,
+            "business_key": list(entity.business_key),
+        }
+        for name, source in sources.items()
+        for entity in source.entities
+    }
+    lines = [
+        "{# Rendered from ingest/sources/ by `python -m cityops.contracts`; edit the specs. #}",
+        "{% macro source_contracts() -%}",
+        "    {{ return({",
+    ]
+    lines += [f"        {json.dumps(k)}: {json.dumps(v)}," for k, v in contracts.items()]
+    lines += ["    }) }}", "{%- endmacro %}"]
+    return "\n".join(lines) + "\n"
+
+
 def pages() -> dict[Path, str]:
     """Every rendered file, by path."""
     from ingest.sources import REGISTRY
 
-    out = {DOCS / "README.md": render_index(REGISTRY)}
+    out = {
+        DOCS / "README.md": render_index(REGISTRY),
+        MACROS / "source_contracts.sql": render_contracts_macro(REGISTRY),
+    }
     for name, source in REGISTRY.items():
         out[DOCS / f"{name}.md"] = render(source)
         out[STAGING / name / f"_{name}__sources.yml"] = render_dbt_sources(source)

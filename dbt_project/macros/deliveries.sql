@@ -58,3 +58,22 @@
         limit 1
     )
 {%- endmacro %}
+
+{#
+    The current rows of a raw table, as its spec says (source_contracts(), rendered from
+    ingest/sources/ by cityops.contracts): the newest snapshot of a ``snapshot`` table,
+    the newest row per business key of an ``increment`` table.
+#}
+{% macro latest(source_name, table_name) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- set contract = source_contracts().get(source_name ~ '.' ~ table_name) -%}
+    {%- if contract is none -%}
+        {{ exceptions.raise_compiler_error(
+            "no contract for source " ~ source_name ~ "." ~ table_name
+            ~ ": rerun python -m cityops.contracts") }}
+    {%- elif contract.mode == 'snapshot' -%}
+        {{ latest_snapshot(relation) }}
+    {%- else -%}
+        {{ latest_per_key(relation, contract.business_key) }}
+    {%- endif -%}
+{%- endmacro %}

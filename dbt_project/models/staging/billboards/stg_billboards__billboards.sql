@@ -1,7 +1,7 @@
 with
 
 source as (
-    {{ latest_snapshot(source('billboards', 'billboards__registry')) }}
+    {{ latest('billboards', 'billboards__registry') }}
 ),
 
 renamed as (

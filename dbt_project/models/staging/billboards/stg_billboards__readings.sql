@@ -2,7 +2,7 @@
 with
 
 source as (
-    {{ latest_per_key(source('billboards', 'billboards__readings'), ['device_id', 'read_at']) }}
+    {{ latest('billboards', 'billboards__readings') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    {{ latest_per_key(source('education', 'education__graduates'), ['student_no', 'university']) }}
+    {{ latest('education', 'education__graduates') }}
 ),
 
 normalised as (

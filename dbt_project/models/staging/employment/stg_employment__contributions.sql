@@ -1,7 +1,7 @@
 with
 
 source as (
-    {{ latest_per_key(source('employment', 'employment__contributions'), ['id_number', 'employer_uscc', 'contribution_month']) }}
+    {{ latest('employment', 'employment__contributions') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    {{ latest_per_key(source('facade_inspections', 'facade_inspections__inspections'), ['inspection_id']) }}
+    {{ latest('facade_inspections', 'facade_inspections__inspections') }}
 ),
 
 renamed as (

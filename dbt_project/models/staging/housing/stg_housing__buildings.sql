@@ -1,7 +1,7 @@
 with
 
 source as (
-    {{ latest_snapshot(source('housing', 'housing__buildings')) }}
+    {{ latest('housing', 'housing__buildings') }}
 ),
 
 renamed as (

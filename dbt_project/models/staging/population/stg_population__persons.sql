@@ -21,7 +21,7 @@
 with
 
 source as (
-    {{ latest_snapshot(source('population', 'population__persons')) }}
+    {{ latest('population', 'population__persons') }}
 ),
 
 hashed as (

@@ -2,7 +2,7 @@
 with
 
 source as (
-    {{ latest_per_key(source('weather', 'weather__observations'), ['station_id', 'observed_at']) }}
+    {{ latest('weather', 'weather__observations') }}
 ),
 
 renamed as (

@@ -1,3 +1,9 @@
+{#
+    Every day's observation file carries the station list, a snapshot (an empty list
+    refuses the file), yet the newest row per station wins here rather than the newest
+    file's list alone: a station that one day's file leaves out is kept, as its
+    observations of earlier days still need it. Hence not latest().
+#}
 with
 
 source as (

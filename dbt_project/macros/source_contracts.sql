@@ -1,0 +1,15 @@
+{# Rendered from ingest/sources/ by `python -m cityops.contracts`; edit the specs. #}
+{% macro source_contracts() -%}
+    {{ return({
+        "housing.housing__buildings": {"mode": "snapshot", "business_key": ["building_code"]},
+        "facade_inspections.facade_inspections__inspections": {"mode": "increment", "business_key": ["inspection_id"]},
+        "weather.weather__stations": {"mode": "snapshot", "business_key": ["station_id"]},
+        "weather.weather__observations": {"mode": "increment", "business_key": ["station_id", "observed_at"]},
+        "population.population__persons": {"mode": "snapshot", "business_key": ["id_number"]},
+        "welfare.welfare__roll_members": {"mode": "snapshot", "business_key": ["case_no", "member_name", "member_id_number"]},
+        "education.education__graduates": {"mode": "increment", "business_key": ["student_no", "university"]},
+        "employment.employment__contributions": {"mode": "increment", "business_key": ["id_number", "employer_uscc", "contribution_month"]},
+        "billboards.billboards__registry": {"mode": "snapshot", "business_key": ["billboard_id"]},
+        "billboards.billboards__readings": {"mode": "increment", "business_key": ["device_id", "read_at"]},
+    }) }}
+{%- endmacro %}
