@@ -57,7 +57,7 @@ def airflow_environ(settings: Settings, url: str | None) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         "AIRFLOW__CORE__MAX_ACTIVE_RUNS_PER_DAG": "1",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("CITYOPS_LOG_LEVEL", "WARNING"),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": settings.log_level,
         "GX_ANALYTICS_ENABLED": "False",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",
@@ -152,4 +152,4 @@ def worker_hostname() -> str:
     Celery workers on one host stay distinguishable in the UI and the metadata DB)."""
     import socket
 
-    return os.environ.get("CITYOPS_WORKER_NAME") or socket.getfqdn()
+    return get_settings().worker_name or socket.getfqdn()

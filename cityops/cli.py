@@ -501,9 +501,7 @@ def warehouse_street_account(
 
     try:
         with psycopg.connect(warehouse_url(), autocommit=True) as conn:
-            role = create_street_account(
-                conn, street_code, os.environ.get("CITYOPS_STREET_PASSWORD") or None
-            )
+            role = create_street_account(conn, street_code, get_settings().street_password)
     except ValueError as exc:
         say("error:", exc)
         raise typer.Exit(2) from exc

@@ -21,6 +21,7 @@ import psycopg
 
 from .fileio import csv_bytes, write_private, xlsx_bytes
 from .roles import role_url
+from .settings import get_settings
 
 GRADUATE_COLUMNS = [
     ("district_name", "区"),
@@ -156,7 +157,7 @@ def write_exports(
 
     if delivery_day(as_of) is None:  # it names a folder: nothing but a date gets there
         raise ValueError(f"as-of date {as_of!r} is not YYYY-MM-DD")
-    actor = actor or os.environ.get("CITYOPS_ACTOR") or "cityops_exporter"
+    actor = actor or get_settings().actor or "cityops_exporter"
     url = role_url(url, "exporter")
     target = exports_root / as_of
     exports_root.mkdir(parents=True, exist_ok=True)
@@ -283,7 +284,7 @@ def graduate_list(
     with psycopg.connect(role_url(url, role)) as conn:
         conn.execute(
             "select set_config('cityops.actor', %s, false)",
-            (actor or os.environ.get("CITYOPS_ACTOR") or os.environ.get("USER") or "unknown",),
+            (actor or get_settings().actor or os.environ.get("USER") or "unknown",),
         )
         rows = [list(r) for r in conn.execute(query, {"reason": reason, "street": street_code})]
     headers = ["身份证号" if full_ids else "身份证号(脱敏)", *(label for _, label in columns)]

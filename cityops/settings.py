@@ -40,6 +40,19 @@ class Settings:
     #: Seconds a command waits for another one holding the state folder (CITYOPS_LOCK_WAIT;
     #: 0: exit at once with a message).
     lock_wait: float = 3600.0
+    #: Task retries of scheduled DAG runs (CITYOPS_TASK_RETRIES; local runs set 0) and the
+    #: first retry's delay (CITYOPS_RETRY_DELAY_SECONDS, then exponential backoff).
+    task_retries: int = 2
+    retry_delay_seconds: int = 120
+    #: Airflow's log level for local runs (CITYOPS_LOG_LEVEL).
+    log_level: str = "WARNING"
+    #: This worker's name in Airflow (CITYOPS_WORKER_NAME; default the host's name).
+    worker_name: str | None = None
+    #: Who exports and audited reads name (CITYOPS_ACTOR; default the OS user).
+    actor: str | None = None
+    #: Password of a street account `cityops street-account` creates
+    #: (CITYOPS_STREET_PASSWORD; unset: generated and printed once).
+    street_password: str | None = field(default=None, repr=False)
 
     @property
     def uses_embedded_warehouse(self) -> bool:
@@ -140,6 +153,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         env=(env.get("CITYOPS_ENV") or "development").lower(),
         dbt_threads=_number(env, "CITYOPS_DBT_THREADS", 4, int),
         lock_wait=_number(env, "CITYOPS_LOCK_WAIT", 3600.0, float),
+        task_retries=_number(env, "CITYOPS_TASK_RETRIES", 2, int),
+        retry_delay_seconds=_number(env, "CITYOPS_RETRY_DELAY_SECONDS", 120, int),
+        log_level=env.get("CITYOPS_LOG_LEVEL") or "WARNING",
+        worker_name=env.get("CITYOPS_WORKER_NAME") or None,
+        actor=env.get("CITYOPS_ACTOR") or None,
+        street_password=env.get("CITYOPS_STREET_PASSWORD") or None,
         role_passwords={
             step: env[f"CITYOPS_{step.upper()}_PASSWORD"]
             for step in ("loader", "transformer", "bi", "exporter")

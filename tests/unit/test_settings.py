@@ -44,3 +44,47 @@ def test_production_refuses_the_development_key() -> None:
         {"CITYOPS_ENV": "production", "CITYOPS_HMAC_KEY": "x" * 40}
     ).check_production_safety()
     load_settings({}).check_production_safety()
+
+
+def test_run_and_worker_settings_come_from_the_environment() -> None:
+    defaults = load_settings({})
+    assert (defaults.task_retries, defaults.retry_delay_seconds, defaults.log_level) == (
+        2,
+        120,
+        "WARNING",
+    )
+    assert defaults.worker_name is None and defaults.actor is None
+    assert defaults.street_password is None
+    settings = load_settings(
+        {
+            "CITYOPS_TASK_RETRIES": "0",
+            "CITYOPS_RETRY_DELAY_SECONDS": "5",
+            "CITYOPS_LOG_LEVEL": "INFO",
+            "CITYOPS_WORKER_NAME": "worker-2",
+            "CITYOPS_ACTOR": "auditor",
+            "CITYOPS_STREET_PASSWORD": "pw-not-shown",
+        }
+    )
+    assert (settings.task_retries, settings.retry_delay_seconds) == (0, 5)
+    assert (settings.log_level, settings.worker_name, settings.actor) == (
+        "INFO",
+        "worker-2",
+        "auditor",
+    )
+    assert settings.street_password == "pw-not-shown" and "pw-not-shown" not in repr(settings)
+    with pytest.raises(SettingsError, match="CITYOPS_TASK_RETRIES"):
+        load_settings({"CITYOPS_TASK_RETRIES": "two"})
+
+
+def test_no_project_setting_is_read_outside_the_settings_module() -> None:
+    import re
+
+    pattern = re.compile(r"""os\.(?:environ(?:\.get)?|getenv)\(?\[?["'](CITYOPS_\w+)""")
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}: {m.group(1)}"
+        for folder in ("cityops", "ingest", "dags")
+        for path in (PROJECT_ROOT / folder).rglob("*.py")
+        if path.name != "settings.py"
+        for m in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, offenders
