@@ -7,7 +7,9 @@ Airflow reads its configuration when it is first imported, so
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -65,10 +67,43 @@ def airflow_environ(settings: Settings, url: str | None) -> dict[str, str]:
         "CITYOPS_LANDING": str(settings.landing),
         # Runs started here are local dag.test() runs: fail at once, the caller re-runs.
         "CITYOPS_TASK_RETRIES": "0",
+        # Airflow 3's asset URIs; cosmos warns at every parse unless told it is on them
+        "AIRFLOW__COSMOS__USE_DATASET_AIRFLOW3_URI_STANDARD": "1",
+        # lineage: every task's OpenLineage events, emitted from a thread (no fork per event)
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": "cityops",
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(openlineage_transport(settings)),
+        "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
+        # a task's hook lineage keeps 100 assets by default: a year's delivery days is 365
+        "AIRFLOW__LINEAGE__MAX_ASSETS_PER_COLLECTOR": "1000",
     }
     if url:
         defaults["AIRFLOW_CONN_WAREHOUSE"] = airflow_conn_uri(url)
     return {key: os.environ.get(key, value) for key, value in defaults.items()}
+
+
+def openlineage_transport(settings: Settings) -> dict[str, object]:
+    """The OpenLineage client's transport: Marquez (or any OpenLineage HTTP endpoint) when
+    ``CITYOPS_OPENLINEAGE_URL`` is set, else a JSON-lines file under the state folder."""
+    if settings.openlineage_url:
+        return {"type": "http", "url": settings.openlineage_url, "endpoint": "api/v1/lineage"}
+    return {"type": "file", "log_file_path": str(settings.lineage_file), "append": True}
+
+
+def fernet_key(settings: Settings) -> str:
+    """The key Airflow encrypts connections and variables with in its metadata DB: made once
+    per state folder (``airflow/fernet.key``, owner-only)."""
+    path = settings.airflow_home / "fernet.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    from cryptography.fernet import Fernet
+
+    key = Fernet.generate_key().decode("ascii")
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key)
+    return key
 
 
 def configure_process(settings: Settings | None = None, url: str | None = None) -> dict[str, str]:
@@ -76,6 +111,13 @@ def configure_process(settings: Settings | None = None, url: str | None = None) 
     settings = settings or get_settings()
     environ = airflow_environ(settings, url)
     Path(environ["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    settings.lineage_file.parent.mkdir(parents=True, exist_ok=True)
+    environ.setdefault(
+        "AIRFLOW__CORE__FERNET_KEY",
+        os.environ.get("AIRFLOW__CORE__FERNET_KEY") or fernet_key(settings),
+    )
+    # cosmos imports Airflow's DAG class from its old home; nothing here can act on that
+    warnings.filterwarnings("ignore", message="Import 'DAG' directly from the airflow module")
     os.environ.update(environ)
     return environ
 

@@ -53,6 +53,9 @@ class Settings:
     #: Password of a street account `cityops street-account` creates
     #: (CITYOPS_STREET_PASSWORD; unset: generated and printed once).
     street_password: str | None = field(default=None, repr=False)
+    #: Where OpenLineage events go: an HTTP endpoint such as Marquez
+    #: (CITYOPS_OPENLINEAGE_URL); unset: JSON lines in ``lineage_file``.
+    openlineage_url: str | None = None
 
     @property
     def uses_embedded_warehouse(self) -> bool:
@@ -74,6 +77,11 @@ class Settings:
     @property
     def airflow_home(self) -> Path:
         return self.home / "airflow"
+
+    @property
+    def lineage_file(self) -> Path:
+        """OpenLineage events of every run, one JSON document a line (the default transport)."""
+        return self.home / "lineage" / "events.jsonl"
 
     @property
     def quarantine(self) -> Path:
@@ -159,6 +167,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         worker_name=env.get("CITYOPS_WORKER_NAME") or None,
         actor=env.get("CITYOPS_ACTOR") or None,
         street_password=env.get("CITYOPS_STREET_PASSWORD") or None,
+        openlineage_url=env.get("CITYOPS_OPENLINEAGE_URL") or None,
         role_passwords={
             step: env[f"CITYOPS_{step.upper()}_PASSWORD"]
             for step in ("loader", "transformer", "bi", "exporter")

@@ -18,16 +18,22 @@ def ingest_source(source: str, landing: str | None, dag_run_id: str | None) -> d
     from ingest.pipeline import ingest_pending
 
     from .airflow_env import warehouse_url_from_connection
+    from .lineage import ingest_lineage, record
 
     settings = get_settings()
+    url = warehouse_url_from_connection()
     summary = ingest_pending(
-        warehouse_url_from_connection(),
+        url,
         source,
         Path(landing) if landing else settings.landing,
         gx_home=settings.gx_home,
         expectations_dir=settings.expectations_dir,
         quarantine_root=settings.quarantine,
         dag_run_id=dag_run_id,
+    )
+    record(
+        f"ingest_{source}",
+        *ingest_lineage(url, source, ((f.path, f.status) for f in summary.files)),
     )
     result = summary.as_dict()
     log.info(

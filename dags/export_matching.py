@@ -47,6 +47,14 @@ def export_matching():
             )
         except NoMartsYet as exc:  # a weekly run on a warehouse that has never been transformed
             raise AirflowSkipException(str(exc)) from exc
+        from cityops.lineage import export_lineage, record
+
+        record(
+            "export_matching",
+            *export_lineage(
+                warehouse_url_from_connection(), result.root, (str(f["file"]) for f in result.files)
+            ),
+        )
         summary = {
             "as_of": result.as_of,
             "folder": str(result.root),

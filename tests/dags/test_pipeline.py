@@ -270,3 +270,61 @@ def test_a_run_prints_progress_and_summary_not_library_noise(pipeline_run) -> No
     assert "Compiled sql path" not in output
     assert "Unavailable conversion function" not in output
     assert "ingestion (this run)" in output and "run report:" in output
+
+
+def _lineage_events() -> list[dict]:
+    path = get_settings().lineage_file
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _datasets(events: list[dict], job: str, side: str) -> set[str]:
+    from urllib.parse import unquote
+
+    return {
+        unquote(d["name"])
+        for e in events
+        if e.get("eventType") == "COMPLETE" and e.get("job", {}).get("name") == job
+        for d in e.get(side, [])
+    }
+
+
+def test_lineage_names_each_raw_table_model_and_export(pipeline) -> None:
+    """The run's OpenLineage events (the default file transport) name every raw table an
+    ingest wrote, every model the build wrote with its inputs, and every export file."""
+    from cityops.warehouse import database_name
+
+    db = database_name(pipeline)
+    events = [e for e in _lineage_events() if db in json.dumps(e, ensure_ascii=False)]
+    assert events, "no lineage events for the pipeline's database"
+    with psycopg.connect(pipeline) as conn:
+        loaded = conn.execute(
+            "select distinct source, entity, source_file from ops.load_batches "
+            "where status = 'loaded'"
+        ).fetchall()
+        exports = {r[0] for r in conn.execute("select file_path from ops.exports")}
+    for source, entity, source_file in loaded:
+        job = f"ingest_{source}.load_new_deliveries"
+        assert f"{db}.raw.{source}__{entity}" in _datasets(events, job, "outputs"), job
+        day = Path(source_file).parent  # the delivery folder
+        assert any(
+            name.endswith(f"/{day.parent.name}/{day.name}")
+            for name in _datasets(events, job, "inputs")
+        ), (
+            job,
+            source_file,
+        )
+    manifest = json.loads(get_settings().dbt_manifest.read_text(encoding="utf-8"))
+    models = {
+        f"{db}.{n['schema']}.{n['alias'] or n['name']}"
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model"
+    }
+    built = _datasets(events, "transform.dbt_producer_watcher", "outputs")
+    assert models <= built, sorted(models - built)
+    inputs = _datasets(events, "transform.dbt_producer_watcher", "inputs")
+    assert {f"{db}.raw.{s}__{e}" for s, e, _ in loaded} <= inputs
+    written = _datasets(events, "export_matching.write_street_exports", "outputs")
+    assert exports and exports <= written, sorted(exports - written)[:3]
+    assert f"{db}.marts.mart_graduate_assistance" in _datasets(
+        events, "export_matching.write_street_exports", "inputs"
+    )
