@@ -106,6 +106,17 @@ def parses(written: str, level: Level = "row", *, also: str | None = None, why: 
     return pattern(regex, level, why=why)
 
 
+#: An ID number as departments other than the registry write it: 15 or 18 digits, with
+#: spaces, full-width digits or a lowercase x that staging normalises. Most of a file's IDs
+#: look so and are present; the rest are recorded, and linkage decides without them.
+DIRTY_ID_NUMBER = (
+    pattern(
+        r"^\s*[0-9０-９]{15}\s*$|^\s*[0-9０-９\s]{17,20}[0-9０-９XxＸ]\s*$", "warning", mostly=0.95
+    ),
+    required("warning", mostly=0.95),
+)
+
+
 def unique_in_file(level: Level = "file", why: str = "") -> Check:
     """No value repeats within one file."""
     return Check("expect_compound_columns_to_be_unique", level, why=why)

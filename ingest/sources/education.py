@@ -1,6 +1,6 @@
 """教委: graduating students, a yearly UTF-8-with-BOM CSV, corrections re-sent."""
 
-from ..spec import Column, EntitySpec, SourceSpec, one_of, parses, pattern, required
+from ..spec import DIRTY_ID_NUMBER, Column, EntitySpec, SourceSpec, one_of, parses, required
 
 SPEC = SourceSpec(
     name="education",
@@ -23,14 +23,7 @@ SPEC = SourceSpec(
                     "身份证号",
                     "id_number",
                     description="dirty like the welfare file",
-                    checks=(
-                        pattern(
-                            r"^\s*[0-9０-９]{15}\s*$|^\s*[0-9０-９\s]{17,20}[0-9０-９XxＸ]\s*$",
-                            "warning",
-                            mostly=0.95,
-                        ),
-                        required("warning", mostly=0.95),
-                    ),
+                    checks=DIRTY_ID_NUMBER,
                 ),
                 Column(
                     "出生日期",

@@ -1,6 +1,6 @@
 """民政: minimum living guarantee (低保) rolls, monthly xlsx snapshot per district."""
 
-from ..spec import Column, EntitySpec, SourceSpec, one_of, parses, pattern, required
+from ..spec import DIRTY_ID_NUMBER, Column, EntitySpec, SourceSpec, one_of, parses, required
 
 SPEC = SourceSpec(
     name="welfare",
@@ -25,14 +25,7 @@ SPEC = SourceSpec(
                     "成员身份证号",
                     "member_id_number",
                     description="dirty: x, 15-digit, full-width, typos, blank",
-                    checks=(
-                        pattern(
-                            r"^\s*[0-9０-９]{15}\s*$|^\s*[0-9０-９\s]{17,20}[0-9０-９XxＸ]\s*$",
-                            "warning",
-                            mostly=0.95,
-                        ),
-                        required("warning", mostly=0.95),
-                    ),
+                    checks=DIRTY_ID_NUMBER,
                 ),
                 Column("与户主关系", "relation"),
                 Column("街道", "street", checks=(required(),)),
