@@ -14,8 +14,8 @@ from cityops import evaluation
 from cityops.dbt import run_dbt
 from cityops.settings import get_settings
 from cityops.synth import generate
-from ingest.pipeline import ingest_pending
-from ingest.sources import REGISTRY
+
+from ..helpers import ingest_landing
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -27,17 +27,7 @@ def small(warehouse_url, tmp_path_factory):
     root = tmp_path_factory.mktemp("small")
     generate("small", 7, dt.date(2026, 11, 24), root / "landing", root / "truth")
     with scratch_database(warehouse_url, "cityops_small") as url:
-        settings = get_settings()
-        for source in REGISTRY:
-            summary = ingest_pending(
-                url,
-                source,
-                root / "landing",
-                gx_home=root / "gx",
-                expectations_dir=settings.expectations_dir,
-                quarantine_root=root / "q",
-                build_docs=False,
-            )
+        for summary in ingest_landing(url, root / "landing", root).values():
             assert not summary.failed, summary.as_dict()
         run_dbt(["build"], url, as_of="2026-11-24", quiet=True)
         yield url, root / "truth"

@@ -15,9 +15,8 @@ from cityops import febrl
 from cityops.dbt import run_dbt
 from cityops.evaluation import person_key
 from cityops.settings import get_settings
-from ingest.load import ensure_raw_table
-from ingest.pipeline import ingest_pending
-from ingest.sources import REGISTRY
+
+from ..helpers import ingest_landing
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -31,23 +30,7 @@ def linked(warehouse_url, tmp_path_factory):
     root = tmp_path_factory.mktemp("febrl")
     data = febrl.write_landing(root / "landing", DAY)
     with scratch_database(warehouse_url, "cityops_febrl") as url:
-        with psycopg.connect(url) as conn:  # the other departments deliver nothing
-            for source in REGISTRY.values():
-                for entity in source.entities:
-                    ensure_raw_table(conn, source, entity)
-        settings = get_settings()
-        summaries = {
-            source: ingest_pending(
-                url,
-                source,
-                root / "landing",
-                gx_home=root / "gx",
-                expectations_dir=settings.expectations_dir,
-                quarantine_root=root / "q",
-                build_docs=False,
-            )
-            for source in ("population", "education")
-        }
+        summaries = ingest_landing(url, root / "landing", root, ["population", "education"])
         run_dbt(
             [
                 "build",
