@@ -55,26 +55,9 @@ class Outcome:
 
 def _load(url: str, landing: Path, work: Path, sources: list[str]) -> None:
     from cityops.dbt import run_dbt
-    from cityops.settings import get_settings
-    from ingest.load import ensure_raw_table
-    from ingest.pipeline import ingest_pending
-    from ingest.sources import REGISTRY
+    from ingest.direct import ingest_landing
 
-    with psycopg.connect(url) as conn:
-        for source in REGISTRY.values():
-            for entity in source.entities:
-                ensure_raw_table(conn, source, entity)
-    settings = get_settings()
-    for source in sources:
-        ingest_pending(
-            url,
-            source,
-            landing,
-            gx_home=work / "gx",
-            expectations_dir=settings.expectations_dir,
-            quarantine_root=work / "q",
-            build_docs=False,
-        )
+    ingest_landing(url, landing, work, sources)
     run_dbt(
         ["build", "--select", "+int_person_resolved", "--indirect-selection", "cautious"],
         url,

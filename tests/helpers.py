@@ -42,31 +42,3 @@ def run_against(url: str, *python_args: str, timeout: float = 1200, **extra_env:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
     return output
-
-
-def ingest_landing(url: str, landing, work, sources=None) -> dict:
-    """Load a landing folder straight through the ingest package (no Airflow), as the DAGs
-    would: every raw table is created first, so that the sources that deliver nothing still
-    read as empty. Returns each source's summary."""
-    from cityops.settings import get_settings
-    from ingest.load import ensure_raw_table
-    from ingest.pipeline import ingest_pending
-    from ingest.sources import REGISTRY
-
-    with psycopg.connect(url) as conn:
-        for source in REGISTRY.values():
-            for entity in source.entities:
-                ensure_raw_table(conn, source, entity)
-    settings = get_settings()
-    return {
-        source: ingest_pending(
-            url,
-            source,
-            landing,
-            gx_home=work / "gx",
-            expectations_dir=settings.expectations_dir,
-            quarantine_root=work / "q",
-            build_docs=False,
-        )
-        for source in (sources or list(REGISTRY))
-    }

@@ -14,8 +14,7 @@ from cityops import evaluation
 from cityops.dbt import run_dbt
 from cityops.settings import get_settings
 from cityops.synth import generate
-
-from ..helpers import ingest_landing
+from ingest.direct import ingest_landing
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

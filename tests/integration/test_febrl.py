@@ -15,8 +15,7 @@ from cityops import febrl
 from cityops.dbt import run_dbt
 from cityops.evaluation import person_key
 from cityops.settings import get_settings
-
-from ..helpers import ingest_landing
+from ingest.direct import ingest_landing
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
