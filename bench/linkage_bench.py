@@ -223,7 +223,7 @@ def _febrl(work: Path) -> list[Outcome]:
             seconds, links = run(url, "source_name = 'education'")
             predicted = {student[m]: k for m, k in links.items() if m in student}
             s = febrl.score(predicted, data, lambda i: person_key(i, key))
-            outcomes.append(Outcome(f"FEBRL 3: {label}", seconds, s.linked, s.correct, s.graduates))
+            outcomes.append(Outcome(f"FEBRL 3: {label}", seconds, s.found, s.correct, s.expected))
         return outcomes
 
 

@@ -1,8 +1,9 @@
 """Everything rendered from a source's spec (``ingest/sources/<source>.py``), its one
 declaration: the Great Expectations suites (``expectations/<table>.json``), dbt's source
 definitions (``dbt_project/models/staging/<source>/_<source>__sources.yml``, with each
-table's key and mode in ``meta``) the contract pages (``docs/sources/<source>.md``) and ``source_contracts()``, the macro
-through which each staging model's ``latest()`` reads its table's mode and key.
+table's key and mode in ``meta``) the contract pages (``docs/sources/<source>.md``), the cadence seed
+(``ref_source_cadence.csv``) and ``source_contracts()``, the macro through which each
+staging model's ``latest()`` reads its table's mode and key.
 A unit test fails when a committed copy differs from its rendering.
 
     uv run python -m cityops.contracts          # rewrite them all
@@ -25,6 +26,7 @@ DOCS = ROOT / "docs" / "sources"
 EXPECTATIONS = ROOT / "expectations"
 STAGING = ROOT / "dbt_project" / "models" / "staging"
 MACROS = ROOT / "dbt_project" / "macros"
+SEEDS = ROOT / "dbt_project" / "seeds"
 
 LEVELS = {
     "file": "the file is refused",
@@ -212,6 +214,13 @@ def render_contracts_macro(sources: dict[str, SourceSpec]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_cadence_seed(sources: dict[str, SourceSpec]) -> str:
+    """``ref_source_cadence``: each source's expected cadence, for ``mart_data_quality``."""
+    rows = ["source_name,expected_every_days"]
+    rows += [f"{name},{sources[name].expected_every_days}" for name in sorted(sources)]
+    return "\n".join(rows) + "\n"
+
+
 def pages() -> dict[Path, str]:
     """Every rendered file, by path."""
     from ingest.sources import REGISTRY
@@ -219,6 +228,7 @@ def pages() -> dict[Path, str]:
     out = {
         DOCS / "README.md": render_index(REGISTRY),
         MACROS / "source_contracts.sql": render_contracts_macro(REGISTRY),
+        SEEDS / "ref_source_cadence.csv": render_cadence_seed(REGISTRY),
     }
     for name, source in REGISTRY.items():
         out[DOCS / f"{name}.md"] = render(source)

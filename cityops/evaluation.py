@@ -111,6 +111,11 @@ class SetScore:
     def recall(self) -> float:
         return self.correct / (self.expected or 1)
 
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / ((p + r) or 1)
+
 
 def graduates(url: str, truth: Path, hmac_key: str) -> SetScore:
     expected = {

@@ -28,6 +28,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from .evaluation import SetScore
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
 DISTRICTS = ("310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112")
@@ -180,39 +182,19 @@ def write_landing(landing: Path, delivered: dt.date, path: Path | None = None) -
     return Febrl(population, education, len(originals), len(truth), truth)
 
 
-@dataclass(frozen=True)
-class LinkScore:
-    graduates: int
-    linked: int
-    correct: int
-
-    @property
-    def precision(self) -> float:
-        return self.correct / (self.linked or 1)
-
-    @property
-    def recall(self) -> float:
-        return self.correct / (self.graduates or 1)
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / ((p + r) or 1)
-
-    def __str__(self) -> str:
-        return (
-            f"FEBRL 3 graduate -> registry links: {self.linked} of {self.graduates} linked, "
-            f"{self.correct} correct; precision {self.precision:.4f} recall {self.recall:.4f} "
-            f"F1 {self.f1:.4f}"
-        )
-
-
-def score(predicted: dict[str, str | None], febrl: Febrl, key_of) -> LinkScore:
-    """Pairwise scores of graduate -> registry links.
+def score(predicted: dict[str, str | None], febrl: Febrl, key_of) -> SetScore:
+    """Pairwise scores of graduate -> registry links (every graduate has one true person).
 
     ``predicted`` maps a student number to the person key it was linked to (None or absent:
     not linked); ``key_of`` turns a true ID number into a person key.
     """
     linked = {s: k for s, k in predicted.items() if k is not None}
     correct = sum(1 for s, k in linked.items() if key_of(febrl.true_id_of_graduate[s]) == k)
-    return LinkScore(febrl.graduates, len(linked), correct)
+    return SetScore(expected=febrl.graduates, found=len(linked), correct=correct)
+
+
+def describe(s: SetScore) -> str:
+    return (
+        f"FEBRL 3 graduate -> registry links: {s.found} of {s.expected} linked, "
+        f"{s.correct} correct; precision {s.precision:.4f} recall {s.recall:.4f} F1 {s.f1:.4f}"
+    )

@@ -77,6 +77,6 @@ def test_graduates_link_to_the_registry_with_precision_and_recall(linked) -> Non
     paths: dict[str, int] = {}
     for _, _, path in rows:
         paths[path or "rejected"] = paths.get(path or "rejected", 0) + 1
-    print(f"\n{score}; by path {dict(sorted(paths.items()))}")
+    print(f"\n{febrl.describe(score)}; by path {dict(sorted(paths.items()))}")
     assert score.precision >= 0.99, score
     assert score.f1 >= 0.95, score
