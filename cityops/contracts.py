@@ -239,8 +239,8 @@ def pages() -> dict[Path, str]:
 
 
 def main() -> None:
-    DOCS.mkdir(parents=True, exist_ok=True)
     for path, text in pages().items():
+        path.parent.mkdir(parents=True, exist_ok=True)  # a new source's staging folder
         path.write_text(text, encoding="utf-8")
         print(path.relative_to(ROOT))
 

@@ -173,3 +173,23 @@ def facade_risk(url: str, truth: Path) -> RiskScore:
         tp = sum(future.get(code, False) for code, _, _ in top)
         at_k[f"{int(share * 100)}%"] = (tp / k, tp / (positives or 1))
     return RiskScore(n, positives / (n or 1), len(flagged), hits / (len(flagged) or 1), at_k)
+
+
+def shop_links(url: str, truth: Path, source: str = "consumer_feedback") -> SetScore:
+    """Links of one shop source's records to the register, against the generator's truth.
+
+    Expected: the records that name a registered shop; found: the records the warehouse
+    linked; correct: linked to the right shop. A record about a shop that is not on the
+    register counts against precision when it is linked at all.
+    """
+    truth_rows = [r for r in _read(truth / "shop_links.csv") if r["source"] == source]
+    expected = {(r["record_id"], r["shop_id"]) for r in truth_rows if r["shop_id"]}
+    with psycopg.connect(url) as conn:
+        found = set(
+            conn.execute(
+                "select record_id, shop_id from marts.fct_shop_mention "
+                "where source = %s and link_status = 'linked'",
+                (source,),
+            ).fetchall()
+        )
+    return SetScore(len(expected), len(found), len(expected & found))

@@ -41,6 +41,7 @@ FORMATS = {
     "YYYYMM": r"^\d{4}(0[1-9]|1[0-2])$",
     "YYYYMMDD": f"^{_calendar_date('')}$",
     "YYYY-MM-DD": f"^{_calendar_date('-')}$",
+    "YYYY/MM/DD": f"^{_calendar_date('/')}$",
     "YYYY-MM-DD hh:mm[:ss][+hh:mm]": (
         f"^{_calendar_date('-')}"
         r"[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:[+-]\d{2}:\d{2})?$"
@@ -114,6 +115,19 @@ DIRTY_ID_NUMBER = (
         r"^\s*[0-9０-９]{15}\s*$|^\s*[0-9０-９\s]{17,20}[0-9０-９XxＸ]\s*$", "warning", mostly=0.95
     ),
     required("warning", mostly=0.95),
+)
+
+
+#: A 统一社会信用代码 as departments write it: 18 characters of the code alphabet, with
+#: spaces, lowercase or full-width forms that staging cleans (staging.uscc_normalised);
+#: a code that fails its check after cleaning is not evidence for linkage, so the row loads.
+DIRTY_USCC = (
+    pattern(
+        r"^[\s0-9A-Za-z０-９Ａ-Ｚａ-ｚ]{18,22}$",
+        "warning",
+        mostly=0.9,
+        why="dirty codes load; linkage uses a code only when it passes both check characters",
+    ),
 )
 
 

@@ -27,14 +27,19 @@ class Scale:
     outside_graduate_ratio: float
     #: households generated per chunk when streaming persons
     chunk_households: int = 200_000
+    #: street shops of the 汇商码 register (Xuhui) and the months of their records
+    shops: int = 10_000
+    shop_months: int = 12
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale("tiny", 2_000, 60, 60, 4, 20, 2, 3, 2, 0.05, 0.9, 0.3, 50_000),
-    "small": Scale("small", 50_000, 860, 1_500, 30, 200, 2, 12, 3, 0.04, 0.7, 0.3),
+    "tiny": Scale(
+        "tiny", 2_000, 60, 60, 4, 20, 2, 3, 2, 0.05, 0.9, 0.3, 50_000, shops=150, shop_months=6
+    ),
+    "small": Scale("small", 50_000, 860, 1_500, 30, 200, 2, 12, 3, 0.04, 0.7, 0.3, shops=1_000),
     # a tenth of the city's persons, delivered as the city delivers: profiling in minutes
     "district": Scale(
-        "district", 2_500_000, 860, 10_000, 30, 500, 1, 12, 2, 0.01, 0.1, 0.3, 60_000
+        "district", 2_500_000, 860, 10_000, 30, 500, 1, 12, 2, 0.01, 0.1, 0.3, 60_000, shops=1_000
     ),
     "city": Scale("city", 25_000_000, 8_600, 100_000, 200, 5_000, 1, 12, 2, 0.01, 0.1, 0.3, 60_000),
 }

@@ -17,6 +17,7 @@ from .billboards import BillboardBuilder
 from .config import FUTURE_DAYS, SCALES
 from .facades import FacadeBuilder
 from .population import PERSON_HEADERS, PopulationBuilder, PopulationSample
+from .shops import ShopBuilder
 from .social import SocialBuilder
 from .writers import Delivery, write_csv_columns
 
@@ -161,6 +162,26 @@ def generate(
         time.perf_counter() - t,
     )
 
+    # 汇商码 shops: register, licences, inspections, ratings, feedback
+    t = time.perf_counter()
+    shops = ShopBuilder(spec.shops, spec.shop_months, seed, as_of)
+    shops.build()
+    feedback, complaint_days = shops.simulate_feedback()
+    shops.simulate_inspections(complaint_days)
+    for source, files in (
+        ("shops", shops.shop_file(out)),
+        ("shop_licences", shops.licence_files(out)),
+        ("shop_inspections", shops.inspection_files(out)),
+        ("shop_ratings", shops.rating_files(out)),
+        ("consumer_feedback", shops.feedback_files(out, feedback)),
+    ):
+        before = len(shops.world.links)
+        n_files = sum(1 for _ in files)
+        rows = len(shops.world.links) - before if source != "shops" else spec.shops
+        report.add(source, n_files, rows, time.perf_counter() - t)
+        t = time.perf_counter()
+    progress("shops: done")
+
     # ground truth (never read by the pipeline)
     eligible = social.eligible_graduates()
     _write_truth_csv(
@@ -199,6 +220,12 @@ def generate(
         inspection_rows,
         ["file", "row", "inspection_id", "building_code", "had_code", "unmatchable"],
     )
+    _write_truth_csv(
+        truth / "shop_links.csv", shops.truth_rows(), ["source", "record_id", "shop_id"]
+    )
+    _write_truth_csv(
+        truth / "shops.csv", shops.shop_truth(), ["shop_id", "risk", "licence_fault", "industry"]
+    )
     past: dict[str, int] = {}
     future: dict[str, int] = {}
     for code, _ in facades.world.breakages:
@@ -236,6 +263,7 @@ def generate(
         "eligible_graduates": len(eligible),
         "buildings_with_future_breakage": len(future),
         "buildings": len(facades.world.buildings),
+        "shops": len(shops.world.shops),
         "sources": {k: {"files": v.files, "rows": v.rows} for k, v in report.sources.items()},
     }
     (truth / "manifest.json").write_text(

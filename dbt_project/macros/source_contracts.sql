@@ -11,5 +11,10 @@
         "employment.employment__contributions": {"mode": "increment", "business_key": ["id_number", "employer_uscc", "contribution_month"]},
         "billboards.billboards__registry": {"mode": "snapshot", "business_key": ["billboard_id"]},
         "billboards.billboards__readings": {"mode": "increment", "business_key": ["device_id", "read_at"]},
+        "shops.shops__register": {"mode": "snapshot", "business_key": ["shop_id"]},
+        "shop_licences.shop_licences__licences": {"mode": "increment", "business_key": ["licence_no"]},
+        "shop_inspections.shop_inspections__inspections": {"mode": "increment", "business_key": ["inspection_id"]},
+        "shop_ratings.shop_ratings__ratings": {"mode": "increment", "business_key": ["association", "shop_name", "rated_on"]},
+        "consumer_feedback.consumer_feedback__feedback": {"mode": "increment", "business_key": ["feedback_id"]},
     }) }}
 {%- endmacro %}

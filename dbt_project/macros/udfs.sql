@@ -246,4 +246,87 @@ begin
     return null;
 end
 $$;
+-- 统一社会信用代码 (GB 32100-2015): cleaned of full-width characters, spaces and lowercase,
+-- or null when blank or failing either check character (a transposed pair, a typo).
+-- cityops/uscc.py is the same rule in Python; a unit test holds the two together.
+create or replace function staging.uscc_normalised(raw text) returns text
+language plpgsql immutable parallel safe as $$
+declare
+    alphabet constant text := '0123456789ABCDEFGHJKLMNPQRTUWXY';
+    weights constant integer[] := array[1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    org_weights constant integer[] := array[3, 7, 9, 10, 5, 8, 4, 2];
+    s text;
+    v integer;
+    total integer := 0;
+    org_total integer := 0;
+    org_check integer;
+begin
+    if raw is null then
+        return null;
+    end if;
+    s := upper(regexp_replace(normalize(raw, NFKC), '\s', '', 'g'));
+    if length(s) <> 18 then
+        return null;
+    end if;
+    for i in 1..17 loop
+        v := strpos(alphabet, substr(s, i, 1)) - 1;
+        if v < 0 then
+            return null;
+        end if;
+        total := total + v * weights[i];
+    end loop;
+    if substr(alphabet, (31 - total % 31) % 31 + 1, 1) <> substr(s, 18, 1) then
+        return null;
+    end if;
+    -- the organisation code (GB 11714) values its characters in base 36, letters from 10
+    for i in 9..16 loop
+        v := strpos('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', substr(s, i, 1)) - 1;
+        org_total := org_total + v * org_weights[i - 8];
+    end loop;
+    org_check := 11 - org_total % 11;
+    if (case org_check when 10 then 'X' when 11 then '0' else org_check::text end) <> substr(s, 17, 1) then
+        return null;
+    end if;
+    return s;
+end
+$$;
+-- 汇商码: how shops are named and addressed across the shop sources, so that a licence,
+-- an inspection, a rating or a complaint can be put against the register.
+-- shop_name_core(): the signboard name without what varies between writers - spaces,
+-- full-width forms, a branch suffix in brackets ("(徐家汇店)"), a leading 上海/徐汇 and
+-- a company form (有限公司).
+create or replace function staging.shop_name_core(raw text) returns text
+language sql immutable parallel safe as $$
+    select nullif(
+        regexp_replace(
+            regexp_replace(
+                regexp_replace(normalize(coalesce(raw, ''), NFKC), '[[:space:]　]', '', 'g'),
+                '[(（][^)）]*[)）]', '', 'g'),
+            '^(上海市|上海)?(徐汇区|徐汇)?|(股份有限公司|有限责任公司|有限公司)$', '', 'g'),
+        '')
+$$;
+
+-- shop_address_key(): "road|house number" of a free-text address; the city, district and
+-- street prefixes are dropped, 123弄4号 stays one number, a missing number leaves "road|".
+-- (Two steps: in PostgreSQL a regular expression that starts lazy is lazy throughout.)
+create or replace function staging.shop_address_key(raw text) returns text
+language plpgsql immutable parallel safe as $$
+declare
+    s text := regexp_replace(normalize(coalesce(raw, ''), NFKC), '[[:space:]　]', '', 'g');
+    road text;
+begin
+    s := regexp_replace(s, '^(上海市|上海)?(徐汇区)?', '');
+    if strpos(s, '街道') > 0 then
+        s := substr(s, strpos(s, '街道') + 2);
+    elsif strpos(s, '镇') > 0 then
+        s := substr(s, strpos(s, '镇') + 1);
+    end if;
+    road := substring(s from '^(.+?(?:大道|路|街))');
+    if road is null then
+        return null;
+    end if;
+    return road || '|' || coalesce(
+        substring(substr(s, length(road) + 1) from '^([0-9]+(?:-[0-9]+)?(?:弄[0-9]+)?)'), '');
+end
+$$;
 {% endmacro %}

@@ -9,11 +9,16 @@ from __future__ import annotations
 from ..spec import SourceSpec
 from . import (
     billboards,
+    consumer_feedback,
     education,
     employment,
     facade_inspections,
     housing,
     population,
+    shop_inspections,
+    shop_licences,
+    shop_ratings,
+    shops,
     weather,
     welfare,
 )
@@ -29,6 +34,11 @@ REGISTRY: dict[str, SourceSpec] = {
         education,
         employment,
         billboards,
+        shops,
+        shop_licences,
+        shop_inspections,
+        shop_ratings,
+        consumer_feedback,
     )
 }
 
