@@ -17,6 +17,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -484,6 +485,75 @@ def _cell(value: object) -> object:
     from .exports import _cell as cell
 
     return cell(value)
+
+
+shops_app = typer.Typer(
+    help="汇商码: shop profile pages with QR codes, and inspectors' work lists."
+)
+app.add_typer(shops_app, name="shops")
+
+
+@shops_app.command("publish")
+def shops_publish(
+    out: Path = typer.Option(
+        None, "--out", help="folder of the pages (default: CITYOPS_HOME/shops)"
+    ),
+    base_url: str = typer.Option(
+        None, "--base-url", help="where the pages are served (default: CITYOPS_SHOP_BASE_URL)"
+    ),
+) -> None:
+    """Write one profile page and one QR code per shop (no personal data on any page)."""
+    from .shops import publish
+    from .warehouse import warehouse_url
+
+    settings = get_settings()
+    try:
+        result = publish(
+            warehouse_url(), out or settings.shop_pages, base_url or settings.shop_base_url
+        )
+    except (ValueError, LookupError) as exc:
+        say("error:", exc)
+        raise typer.Exit(2) from exc
+    console.print(f"{result.shops} shop pages as of {result.as_of} in {result.root}")
+
+
+@shops_app.command("worklist")
+def shops_worklist(
+    street: str = typer.Option(None, "--street", help="one street's code, e.g. 310104014"),
+    top: int = typer.Option(20, "--top", min=1, help="shops per street"),
+) -> None:
+    """The inspection work list: each street's shops by risk of a critical finding, with reasons."""
+    from .shops import evaluation, worklist
+    from .warehouse import warehouse_url
+
+    url = warehouse_url()
+    rows = worklist(url, street, top)
+    table = Table("street", "rank", "shop", "address", "risk", "reasons", "last inspected", "code")
+    for r in rows:
+        table.add_row(
+            escape(str(r["street_name"])),
+            str(r["street_rank"]),
+            escape(f"{r['shop_name']} ({r['shop_id']})"),
+            escape(str(r["address"])),
+            f"{r['risk_score']:.2f}",
+            escape(str(r["reasons"])),
+            str(r["last_inspected_on"] or "never"),
+            str(r["colour"]),
+        )
+    console.print(table)
+    e = evaluation(url)
+    if e and e["critical_findings"]:
+        console.print(evaluation_line(e))
+
+
+def evaluation_line(e: dict) -> str:
+    """The work list's time-split evaluation in one sentence."""
+    return (
+        f"work list held out from {e['split_date']}: its top {e['top_n']} of {e['shops_ranked']} shops "
+        f"held {e['held_by_worklist']} of {e['critical_findings']} critical findings since "
+        f"({e['worklist_share']:.0%}), oldest-inspection-first {e['held_by_oldest_first']} "
+        f"({e['oldest_first_share']:.0%})"
+    )
 
 
 @warehouse_app.command("street-account")

@@ -3,7 +3,8 @@
 ``exports/<as-of>/graduate_assistance/<district>/<street>.csv|.xlsx`` carries full ID
 numbers (an authorised export: it runs as ``cityops_exporter``, reads the IDs through the
 audited ``ops.graduate_ids()``, writes 0600 files and records every one in ``ops.exports``); ``exports/<as-of>/facade_risk/<district>/<street>.csv|.xlsx`` lists red
-and orange buildings by score. ``manifest.json`` records rows and sha256 per file. The
+and orange buildings by score; ``shop_worklist/`` each street's inspection work list and
+``shop_codes/`` its red and grey shops (汇商码). ``manifest.json`` records rows and sha256 per file. The
 same as-of date rewrites the same bytes.
 """
 
@@ -53,6 +54,34 @@ FACADE_COLUMNS = [
     ("recommended_action", "建议措施"),
     ("action_due_on", "处置期限"),
 ]
+WORKLIST_COLUMNS = [
+    ("district_name", "区"),
+    ("street_name", "街道"),
+    ("street_rank", "排序"),
+    ("shop_id", "店铺编号"),
+    ("shop_name", "店铺名称"),
+    ("address", "地址"),
+    ("industry", "行业"),
+    ("risk_score", "风险分"),
+    ("reason_1", "主要原因1"),
+    ("reason_2", "主要原因2"),
+    ("reason_3", "主要原因3"),
+    ("last_inspected_on", "上次检查日期"),
+    ("colour", "汇商码"),
+]
+SHOP_CODE_COLUMNS = [
+    ("district_name", "区"),
+    ("street_name", "街道"),
+    ("shop_id", "店铺编号"),
+    ("shop_name", "店铺名称"),
+    ("colour", "汇商码"),
+    ("overriding_rule", "判定规则"),
+    ("licence_reason", "许可证"),
+    ("inspection_reason", "监督检查"),
+    ("rating_reason", "行业评价"),
+    ("feedback_reason", "消费评价"),
+]
+COLOUR_LABELS = {"green": "绿码", "yellow": "黄码", "red": "红码", "grey": "灰码"}
 TIER_LABELS = {"red": "红", "orange": "橙", "yellow": "黄", "green": "绿"}
 LINK_LABELS = {"roll_member": "低保名册成员", "registry_household": "同户籍户"}
 MATCH_LABELS = {
@@ -60,6 +89,9 @@ MATCH_LABELS = {
     "id_unregistered": "身份证号(非本市户籍)",
     "probabilistic": "概率匹配",
 }
+
+
+EXPORTS = ("graduate_assistance", "facade_risk", "shop_worklist", "shop_codes")
 
 
 @dataclass
@@ -133,6 +165,39 @@ def _facades(conn: psycopg.Connection) -> list[dict[str, object]]:
     return rows
 
 
+def _rows(cur: psycopg.Cursor) -> list[dict[str, object]]:
+    names = [c.name for c in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _shop_worklist(conn: psycopg.Connection) -> list[dict[str, object]]:
+    rows = _rows(
+        conn.execute(
+            "select '徐汇区' as district_name, street_name, street_rank, shop_id, shop_name, address, "
+            "industry, risk_score, reason_1, reason_2, reason_3, last_inspected_on, colour "
+            "from marts.mart_shop_worklist order by street_name, street_rank"
+        )
+    )
+    for r in rows:
+        r["colour"] = COLOUR_LABELS.get(str(r["colour"]), r["colour"])
+    return rows
+
+
+def _shop_codes(conn: psycopg.Connection) -> list[dict[str, object]]:
+    """Red and grey shops: the ones a street office acts on (a fault, or no grade yet)."""
+    rows = _rows(
+        conn.execute(
+            "select '徐汇区' as district_name, street_name, shop_id, shop_name, colour, overriding_rule, "
+            "licence_reason, inspection_reason, rating_reason, feedback_reason "
+            "from marts.mart_shop_code where colour in ('red', 'grey') "
+            "order by street_name, colour desc, shop_id"
+        )
+    )
+    for r in rows:
+        r["colour"] = COLOUR_LABELS.get(str(r["colour"]), r["colour"])
+    return rows
+
+
 def _cell(value: object) -> object:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -192,6 +257,8 @@ def _write(
         for export, rows, columns, full_ids in (
             ("graduate_assistance", graduates, GRADUATE_COLUMNS, True),
             ("facade_risk", _facades(conn), FACADE_COLUMNS, False),
+            ("shop_worklist", _shop_worklist(conn), WORKLIST_COLUMNS, False),
+            ("shop_codes", _shop_codes(conn), SHOP_CODE_COLUMNS, False),
         ):
             groups: dict[tuple[str, str], list[dict[str, object]]] = {}
             for r in rows:
@@ -219,7 +286,7 @@ def _write(
         manifest = {
             "as_of": as_of,
             "files": result.files,
-            "totals": {e: result.rows(e) for e in ("graduate_assistance", "facade_risk")},
+            "totals": {e: result.rows(e) for e in EXPORTS},
         }
         write_private(
             staging / "manifest.json",

@@ -22,7 +22,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 #: The marts each scheduled export reads.
-EXPORT_INPUTS = ("mart_graduate_assistance", "mart_facade_risk", "dim_building", "dim_person")
+EXPORT_INPUTS = (
+    "mart_graduate_assistance",
+    "mart_facade_risk",
+    "dim_building",
+    "dim_person",
+    "mart_shop_worklist",
+    "mart_shop_code",
+)
 
 
 class Step:

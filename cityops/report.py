@@ -61,9 +61,41 @@ def print_summary(console: Console, url: str, as_of: str) -> None:
         console.print(
             f"person records left as ties for a person to decide: {ties} (marts.mart_person_review)"
         )
+    codes = dict(_query(url, "select colour, count(*) from marts.mart_shop_code group by 1"))
+    if codes:
+        console.print(
+            "汇商码 shop codes: "
+            + ", ".join(f"{c} {codes.get(c, 0):,}" for c in ("green", "yellow", "red", "grey"))
+        )
+        links = _query(
+            url,
+            "select link_status, count(*) from marts.fct_shop_mention group by 1 order by 1",
+        )
+        console.print("shop records: " + ", ".join(f"{s} {n:,}" for s, n in links))
+        evaluation = _worklist_evaluation(url)
+        if evaluation:
+            console.print(evaluation)
     exports = get_settings().exports / as_of
     if exports.exists():
         console.print(f"exports: {exports}")
+
+
+def _worklist_evaluation(url: str) -> str | None:
+    """The inspection work list's time-split evaluation, in one sentence."""
+    rows = _query(
+        url,
+        "select split_date, top_n, shops_ranked, critical_findings, held_by_worklist, "
+        "held_by_oldest_first, worklist_share, oldest_first_share "
+        "from marts.mart_shop_worklist_evaluation",
+    )
+    if not rows or not rows[0][3]:
+        return None
+    split, top, ranked, found, held, oldest, share, oldest_share = rows[0]
+    return (
+        f"shop work list held out from {split}: its top {top} of {ranked} shops held {held} of "
+        f"{found} critical findings since ({float(share):.0%}); oldest inspection first held "
+        f"{oldest} ({float(oldest_share or 0):.0%})"
+    )
 
 
 # -- SVG charts ----------------------------------------------------------------------------
@@ -201,6 +233,18 @@ def write_report(url: str, as_of: str) -> Path:
     alerts = _query(
         url, "select rule, count(*) from marts.mart_billboard_alerts group by 1 order by 1"
     )
+    shop_codes = _query(
+        url,
+        "select street_name, count(*) filter (where colour = 'green'), "
+        "count(*) filter (where colour = 'yellow'), count(*) filter (where colour = 'red'), "
+        "count(*) filter (where colour = 'grey') from marts.mart_shop_code group by 1 order by 1",
+    )
+    shop_links = _query(
+        url,
+        "select source, link_status, coalesce(link_path, ''), count(*) "
+        "from marts.fct_shop_mention group by 1, 2, 3 order by 1, 2, 3",
+    )
+    worklist_note = _worklist_evaluation(url) or "no critical findings after the split date yet"
     sla_bars = "".join(
         f'<div class="bar"><span>{html.escape(str(d))}</span><div style="width:{(p or 0) * 5:.0f}px;background:'
         f'{"#2ca02c" if (p or 0) >= 90 else "#ff7f0e"}"></div><b>{p}%</b> ({c}/{o}, open &gt; 24 h: {late})</div>'
@@ -225,6 +269,10 @@ td, th {{ border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: right }}
 <section id="sla"><h2>Cases closed within 24 hours, by district</h2>{sla_bars or "<p>No cases.</p>"}</section>
 <section id="graduates"><h2>Graduates found for employment assistance</h2>{_table(["district", "graduates"], graduates)}</section>
 <section id="alerts"><h2>Billboard alerts</h2>{_table(["rule", "devices"], alerts)}</section>
+<section id="shops"><h2>汇商码 shop codes by street</h2>
+{_table(["street", "green", "yellow", "red", "grey"], shop_codes)}
+<p id="worklist-evaluation">{html.escape(worklist_note)}</p>
+<h3>Shop records linked to the register</h3>{_table(["source", "status", "path", "records"], shop_links)}</section>
 <section id="quality"><h2>Data quality per source</h2>
 {_table(["source", "files loaded", "refused", "duplicates", "rows loaded", "rows rejected", "rejected by rule", "days since delivery", "overdue"], [tuple(_rule_names(v) if i == 6 else ("" if v is None else v) for i, v in enumerate(r)) for r in quality])}
 <h3>Refused files</h3>{_table(["source", "delivered", "file and reason"], refusals) if refusals else "<p>None.</p>"}</section>

@@ -56,6 +56,9 @@ class Settings:
     #: Where OpenLineage events go: an HTTP endpoint such as Marquez
     #: (CITYOPS_OPENLINEAGE_URL); unset: JSON lines in ``lineage_file``.
     openlineage_url: str | None = None
+    #: Where the 汇商码 profile pages are served; each shop's QR code opens
+    #: ``<shop_base_url>/<shop_id>/`` (CITYOPS_SHOP_BASE_URL).
+    shop_base_url: str = "http://localhost:8000/shops"
 
     @property
     def uses_embedded_warehouse(self) -> bool:
@@ -94,6 +97,11 @@ class Settings:
     @property
     def reports(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def shop_pages(self) -> Path:
+        """The 汇商码 profile pages and QR codes `cityops shops publish` writes."""
+        return self.home / "shops"
 
     @property
     def gx_home(self) -> Path:
@@ -168,6 +176,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         actor=env.get("CITYOPS_ACTOR") or None,
         street_password=env.get("CITYOPS_STREET_PASSWORD") or None,
         openlineage_url=env.get("CITYOPS_OPENLINEAGE_URL") or None,
+        shop_base_url=env.get("CITYOPS_SHOP_BASE_URL") or "http://localhost:8000/shops",
         role_passwords={
             step: env[f"CITYOPS_{step.upper()}_PASSWORD"]
             for step in ("loader", "transformer", "bi", "exporter")

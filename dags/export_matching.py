@@ -3,7 +3,8 @@
 
 Writes the scheduled matching exports for the as-of date the marts were built for:
 per street, the graduate employment-assistance list (full ID numbers: an authorised export,
-files 0600) and the red/orange facade work list, as CSV and xlsx with Chinese headers, plus
+files 0600), the red/orange facade work list, the shop inspection work list and the red/grey
+shops of 汇商码, as CSV and xlsx with Chinese headers, plus
 `manifest.json`. Runs weekly (Monday 06:00 Shanghai) and whenever the `marts` Asset is
 updated. Every file is audited in `ops.exports`.
 """
@@ -60,6 +61,8 @@ def export_matching():
             "folder": str(result.root),
             "graduates": result.rows("graduate_assistance"),
             "facades": result.rows("facade_risk"),
+            "shop_worklist": result.rows("shop_worklist"),
+            "shop_codes": result.rows("shop_codes"),
             "files": len(result.files),
         }
         outlet_events[EXPORTS].extra = summary

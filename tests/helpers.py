@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 
 
@@ -42,3 +44,47 @@ def run_against(url: str, *python_args: str, timeout: float = 1200, **extra_env:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
     return output
+
+
+def headless_chromium(page_uri: str, profile: Path, *, screenshot: Path | None = None) -> str:
+    """Load ``page_uri`` in Debian's headless chromium and return the DOM it rendered (and
+    save a screenshot first when asked). Skips the test when chromium is not installed."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian chromium is not installed (make test installs it when run as root)")
+    common = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    if screenshot is not None:
+        subprocess.run(
+            [
+                *common,
+                f"--user-data-dir={profile / 'shot'}",
+                "--window-size=1000,3000",
+                f"--screenshot={screenshot}",
+                page_uri,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    return subprocess.run(
+        [*common, f"--user-data-dir={profile / 'dom'}", "--dump-dom", page_uri],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout

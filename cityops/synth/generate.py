@@ -224,7 +224,9 @@ def generate(
         truth / "shop_links.csv", shops.truth_rows(), ["source", "record_id", "shop_id"]
     )
     _write_truth_csv(
-        truth / "shops.csv", shops.shop_truth(), ["shop_id", "risk", "licence_fault", "industry"]
+        truth / "shops.csv",
+        shops.shop_truth(),
+        ["shop_id", "risk", "licence_fault", "industry", "operator_id_number"],
     )
     past: dict[str, int] = {}
     future: dict[str, int] = {}

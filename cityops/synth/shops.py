@@ -737,4 +737,5 @@ class ShopBuilder:
                 "risk": round(s.risk, 4),
                 "licence_fault": s.licence_fault or "",
                 "industry": s.industry,
+                "operator_id_number": s.operator_id,
             }

@@ -17,11 +17,24 @@ SPEC = SourceSpec(
             business_key=("feedback_id",),
             columns=(
                 Column("feedback_id", "feedback_id", checks=(required(),)),
-                Column("channel", "channel", "enum", checks=(one_of("hotline", "platform"),)),
+                Column(
+                    "channel",
+                    "channel",
+                    "enum",
+                    required=False,
+                    checks=(one_of("hotline", "platform"),),
+                ),
                 Column("kind", "kind", "enum", checks=(required(), one_of("complaint", "review"))),
-                Column("shop_name", "shop_name", description="shortened names, branch suffixes"),
-                Column("address", "address", description="often without the district"),
-                Column("shop_id", "shop_id", description="usually null"),
+                Column(
+                    "shop_name",
+                    "shop_name",
+                    required=False,
+                    description="shortened names, branch suffixes",
+                ),
+                Column(
+                    "address", "address", required=False, description="often without the district"
+                ),
+                Column("shop_id", "shop_id", required=False, description="usually null"),
                 Column(
                     "received_at",
                     "received_at",
@@ -42,11 +55,12 @@ SPEC = SourceSpec(
                     "enum",
                     checks=(one_of("食品安全", "价格", "服务", "卫生", "噪音", "其他"),),
                 ),
-                Column("text", "text"),
+                Column("text", "text", required=False),
                 Column(
                     "closed_at",
                     "closed_at",
                     "timestamp",
+                    required=False,
                     checks=(parses("YYYY-MM-DD hh:mm[:ss][+hh:mm]"),),
                 ),
             ),

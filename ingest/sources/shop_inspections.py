@@ -28,10 +28,10 @@ SPEC = SourceSpec(
             business_key=("inspection_id",),
             columns=(
                 Column("inspection_id", "inspection_id", checks=(required(), unique_in_file())),
-                Column("shop_id", "shop_id", description="HS-... or null"),
-                Column("uscc", "uscc", checks=DIRTY_USCC),
-                Column("shop_name", "shop_name"),
-                Column("address", "address"),
+                Column("shop_id", "shop_id", required=False, description="HS-... or null"),
+                Column("uscc", "uscc", required=False, checks=DIRTY_USCC),
+                Column("shop_name", "shop_name", required=False),
+                Column("address", "address", required=False),
                 Column(
                     "inspected_on",
                     "inspected_on",
@@ -44,7 +44,7 @@ SPEC = SourceSpec(
                     "enum",
                     checks=(required(), one_of("routine", "complaint", "follow_up")),
                 ),
-                Column("team", "team"),
+                Column("team", "team", required=False),
                 Column(
                     "violations",
                     "violations",

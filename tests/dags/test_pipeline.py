@@ -8,9 +8,7 @@ import csv
 import hashlib
 import json
 import re
-import shutil
 import stat
-import subprocess
 from pathlib import Path
 
 import psycopg
@@ -18,6 +16,8 @@ import pytest
 
 from cityops import evaluation
 from cityops.settings import get_settings
+
+from ..helpers import headless_chromium
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 AS_OF = "2026-11-24"
@@ -221,46 +221,8 @@ def test_run_report_renders_in_headless_chromium(pipeline, tmp_path) -> None:
     text = page.read_text(encoding="utf-8")
     for section in ("tiers", "scores", "map", "sla", "quality"):
         assert f'id="{section}"' in text
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("Debian chromium is not installed (make test installs it when run as root)")
     shot = tmp_path / "report.png"
-    subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1000,3000",
-            f"--screenshot={shot}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    dom = subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            f"--user-data-dir={tmp_path / 'profile2'}",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
+    dom = headless_chromium(page.as_uri(), tmp_path, screenshot=shot)
     assert shot.stat().st_size > 20_000, "the screenshot is blank"
     assert dom.count("<svg") >= 3 and "CityOps run report" in dom
 

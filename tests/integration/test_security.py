@@ -38,6 +38,15 @@ def login(url: str, role: str, password: str | None = None) -> psycopg.Connectio
     return psycopg.connect(urlunsplit((parts.scheme, netloc, parts.path, "", "")), autocommit=True)
 
 
+def true_id_numbers(city: Path) -> set[str]:
+    """Every real ID number of a generated city: its persons' and its shop operators'."""
+    with open(city / "truth" / "person_records.csv", encoding="utf-8") as f:
+        ids = {r["true_id_number"] for r in csv.DictReader(f)}
+    with open(city / "truth" / "shops.csv", encoding="utf-8") as f:
+        ids |= {r["operator_id_number"] for r in csv.DictReader(f)}
+    return ids
+
+
 def can(conn: psycopg.Connection, statement: str) -> bool:
     try:
         with conn.transaction():
@@ -95,8 +104,7 @@ def test_bi_reads_marts_and_nothing_else(pipeline, tables) -> None:
 
 def test_nothing_bi_can_read_holds_an_id_number(pipeline, tiny_city) -> None:
     """Every column of every relation cityops_bi may select, scanned for real ID numbers."""
-    with open(tiny_city / "truth" / "person_records.csv", encoding="utf-8") as f:
-        true_ids = {r["true_id_number"] for r in csv.DictReader(f)}
+    true_ids = true_id_numbers(tiny_city)
     with login(pipeline, "cityops_bi") as bi:
         readable = bi.execute(
             "select c.table_schema, c.table_name, c.column_name from information_schema.columns as c "
@@ -284,8 +292,7 @@ def test_logs_of_a_full_run_hold_no_id_number(pipeline_run, tiny_city) -> None:
     """What the run printed, and every log file it wrote, searched for the city's real IDs."""
     from cityops.settings import get_settings
 
-    with open(tiny_city / "truth" / "person_records.csv", encoding="utf-8") as f:
-        true_ids = {r["true_id_number"] for r in csv.DictReader(f)}
+    true_ids = true_id_numbers(tiny_city)
     texts = {"run output": pipeline_run.output}
     for path in get_settings().home.rglob("*.log"):
         texts[str(path)] = path.read_text(encoding="utf-8", errors="replace")

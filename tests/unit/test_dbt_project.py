@@ -23,6 +23,7 @@ def test_every_mart_is_checked_for_raw_id_numbers() -> None:
     declared = _declared_models(MARTS)
     marts = sorted(p.stem for p in MARTS.rglob("*.sql"))
     assert len(marts) >= 15
+
     def tests_of(name: str) -> set[str]:  # a test is a name, or {name: {arguments}}
         declared_tests = declared.get(name, {}).get("data_tests") or []
         return {t if isinstance(t, str) else next(iter(t)) for t in declared_tests}
