@@ -163,23 +163,7 @@ def generate(
     )
 
     # 汇商码 shops: register, licences, inspections, ratings, feedback
-    t = time.perf_counter()
-    shops = ShopBuilder(spec.shops, spec.shop_months, seed, as_of)
-    shops.build()
-    feedback, complaint_days = shops.simulate_feedback()
-    shops.simulate_inspections(complaint_days)
-    for source, files in (
-        ("shops", shops.shop_file(out)),
-        ("shop_licences", shops.licence_files(out)),
-        ("shop_inspections", shops.inspection_files(out)),
-        ("shop_ratings", shops.rating_files(out)),
-        ("consumer_feedback", shops.feedback_files(out, feedback)),
-    ):
-        before = len(shops.world.links)
-        n_files = sum(1 for _ in files)
-        rows = len(shops.world.links) - before if source != "shops" else spec.shops
-        report.add(source, n_files, rows, time.perf_counter() - t)
-        t = time.perf_counter()
+    shops = generate_shops(spec.shops, spec.shop_months, seed, as_of, out, truth, report)
     progress("shops: done")
 
     # ground truth (never read by the pipeline)
@@ -219,14 +203,6 @@ def generate(
         truth / "inspections.csv",
         inspection_rows,
         ["file", "row", "inspection_id", "building_code", "had_code", "unmatchable"],
-    )
-    _write_truth_csv(
-        truth / "shop_links.csv", shops.truth_rows(), ["source", "record_id", "shop_id"]
-    )
-    _write_truth_csv(
-        truth / "shops.csv",
-        shops.shop_truth(),
-        ["shop_id", "risk", "licence_fault", "industry", "operator_id_number"],
     )
     past: dict[str, int] = {}
     future: dict[str, int] = {}
@@ -272,3 +248,43 @@ def generate(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     return report
+
+
+def generate_shops(
+    n_shops: int,
+    months: int,
+    seed: int,
+    as_of: dt.date,
+    out: Path,
+    truth: Path,
+    report: GenerationReport | None = None,
+) -> ShopBuilder:
+    """The 汇商码 sources alone (sources 9-13) and their truth (shop_links.csv, shops.csv):
+    ``generate`` calls it for a whole city; the shop benchmark calls it at any size."""
+    t = time.perf_counter()
+    shops = ShopBuilder(n_shops, months, seed, as_of)
+    shops.build()
+    feedback, complaint_days = shops.simulate_feedback()
+    shops.simulate_inspections(complaint_days)
+    for source, files in (
+        ("shops", shops.shop_file(out)),
+        ("shop_licences", shops.licence_files(out)),
+        ("shop_inspections", shops.inspection_files(out)),
+        ("shop_ratings", shops.rating_files(out)),
+        ("consumer_feedback", shops.feedback_files(out, feedback)),
+    ):
+        before = len(shops.world.links)
+        n_files = sum(1 for _ in files)
+        rows = len(shops.world.links) - before if source != "shops" else n_shops
+        if report is not None:
+            report.add(source, n_files, rows, time.perf_counter() - t)
+        t = time.perf_counter()
+    _write_truth_csv(
+        truth / "shop_links.csv", shops.truth_rows(), ["source", "record_id", "shop_id"]
+    )
+    _write_truth_csv(
+        truth / "shops.csv",
+        shops.shop_truth(),
+        ["shop_id", "risk", "licence_fault", "industry", "operator_id_number"],
+    )
+    return shops

@@ -146,6 +146,14 @@ LICENCE_HEADERS = [
 RATING_HEADERS = ["店铺编号", "统一社会信用代码", "店铺名称", "评价机构", "评价等级", "评价日期"]
 
 
+def _add_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 @dataclass
 class Shop:
     shop_id: str
@@ -384,7 +392,7 @@ class ShopBuilder:
             nonlocal serial
             serial += 1
             years = LICENCE_YEARS[kind]
-            until = None if years is None else issued.replace(year=issued.year + years)
+            until = None if years is None else _add_years(issued, years)
             number = f"XK{issued:%Y}{serial:07d}"
             w.links.append(("shop_licences", number, shop.shop_id))
             return {
@@ -409,7 +417,8 @@ class ShopBuilder:
             )
             kind = REQUIRED_LICENCE.get(s.industry)
             if kind and s.licence_fault != "missing":
-                issued = s.opened_on + dt.timedelta(days=int(rng.integers(0, 20)))
+                # issued before the shop may open its doors
+                issued = s.opened_on - dt.timedelta(days=int(rng.integers(0, 20)))
                 if s.licence_fault == "expired":  # lapsed before as-of and not renewed
                     lapsed = self.as_of - dt.timedelta(days=int(rng.integers(5, 120)))
                     issued = min(issued, lapsed - dt.timedelta(days=30))

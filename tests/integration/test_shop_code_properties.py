@@ -201,7 +201,10 @@ def test_worse_facts_never_improve_a_colour_and_new_shops_are_grey(fresh_url, tm
     summaries = ingest_landing(fresh_url, tmp_path / "landing", tmp_path, sources)
     assert all(not s.failed and s.rows_loaded for s in summaries.values()), summaries
     run_dbt(
-        ["build", "--select", "+mart_shop_code"], fresh_url, as_of=AS_OF.isoformat(), quiet=True
+        ["build", "--select", "+mart_shop_code", "--indirect-selection", "cautious"],
+        fresh_url,
+        as_of=AS_OF.isoformat(),
+        quiet=True,
     )
     with psycopg.connect(fresh_url) as conn:
         colour = dict(conn.execute("select shop_id, colour from marts.mart_shop_code").fetchall())

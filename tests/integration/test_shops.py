@@ -70,7 +70,7 @@ def test_licence_faults_make_exactly_those_shops_red(pipeline, tiny_city) -> Non
 def test_new_shops_without_an_inspection_are_grey_and_only_they(pipeline) -> None:
     with psycopg.connect(pipeline) as conn:
         rows = conn.execute(
-            "select c.colour, d.opened_on > date %s - 90 and c.inspection_grade = 'none' "
+            "select c.colour, d.opened_on > %s::date - 90 and c.inspection_grade = 'none' "
             "from marts.mart_shop_code as c join marts.dim_shop as d using (shop_id)",
             (TINY_AS_OF,),
         ).fetchall()
@@ -106,7 +106,7 @@ def test_the_work_list_beats_oldest_inspection_first_held_out(pipeline) -> None:
     split, found, held, oldest = e
     assert split == dt.date.fromisoformat(TINY_AS_OF) - dt.timedelta(days=90)
     assert found >= 10
-    assert held >= 1.5 * oldest and held > oldest, e
+    assert held >= 1.5 * float(oldest) and held > oldest, e
     assert first[0] >= 5 and first[2] < first[1]
 
 

@@ -53,16 +53,9 @@ def _files(city: Path, source: str, pattern: str) -> list[Path]:
 
 def test_landing_tree_follows_the_contract(city: Path) -> None:
     landing = city / "landing"
-    assert sorted(p.name for p in landing.iterdir()) == [
-        "billboards",
-        "education",
-        "employment",
-        "facade_inspections",
-        "housing",
-        "population",
-        "weather",
-        "welfare",
-    ]
+    from ingest.sources import REGISTRY
+
+    assert sorted(p.name for p in landing.iterdir()) == sorted(REGISTRY)
     for folder in landing.glob("*/*"):
         dt.date.fromisoformat(folder.name)  # delivery folders are dates
         assert AS_OF - dt.timedelta(days=366) <= dt.date.fromisoformat(folder.name) <= AS_OF
@@ -73,6 +66,11 @@ def test_landing_tree_follows_the_contract(city: Path) -> None:
     assert _files(city, "welfare", "dibao_3101*_2026*.xlsx")
     assert _files(city, "education", "graduates_20*.csv")
     assert _files(city, "employment", "insurance_20*.csv")
+    assert _files(city, "shops", "shops_*.csv")
+    assert _files(city, "shop_licences", "licences_*.xlsx")
+    assert _files(city, "shop_inspections", "inspections_*.json")
+    assert _files(city, "shop_ratings", "ratings_20*Q*.csv")
+    assert _files(city, "consumer_feedback", "feedback_*.jsonl")
     assert _files(city, "billboards", "registry.csv")
     assert _files(city, "billboards", "readings_*.jsonl")
 

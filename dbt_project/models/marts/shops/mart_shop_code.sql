@@ -1,4 +1,9 @@
-{{ config(post_hook="{{ street_row_security('street_code') }}") }}
+{{
+    config(
+        grants={'+select': ['cityops_street']},
+        post_hook="{{ street_row_security('street_code') }}",
+    )
+}}
 -- 汇商码: one row a shop of the register as of the run date - its colour, the four
 -- dimensions with their grades and reasons, the rule that overrode the score, and the
 -- colour at each of the last 12 month-ends.

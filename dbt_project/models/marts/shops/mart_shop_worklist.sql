@@ -1,4 +1,9 @@
-{{ config(post_hook="{{ street_row_security('street_code') }}") }}
+{{
+    config(
+        grants={'+select': ['cityops_street']},
+        post_hook="{{ street_row_security('street_code') }}",
+    )
+}}
 -- Inspectors' work list as of the run date: each street's open shops ranked by the risk of
 -- a critical finding at the next inspection, with the top reasons.
 select
