@@ -527,7 +527,11 @@ def shops_worklist(
     from .warehouse import warehouse_url
 
     url = warehouse_url()
-    rows = worklist(url, street, top)
+    try:
+        rows = worklist(url, street, top)
+    except LookupError as exc:
+        say("error:", exc)
+        raise typer.Exit(2) from exc
     table = Table("street", "rank", "shop", "address", "risk", "reasons", "last inspected", "code")
     for r in rows:
         table.add_row(

@@ -187,6 +187,11 @@ def publish(url: str, out: Path, base_url: str) -> PublishResult:
 def worklist(url: str, street_code: str | None = None, limit: int = 20) -> list[dict]:
     """The inspection work list (one street, or every street), as ``cityops_bi`` reads it."""
     with psycopg.connect(role_url(url, "bi"), row_factory=dict_row) as conn:
+        if (
+            conn.execute("select to_regclass('marts.mart_shop_worklist') as t").fetchone()["t"]
+            is None
+        ):
+            raise LookupError("the shop marts have not been built yet: run the transform first")
         return conn.execute(
             "select street_name, street_rank, shop_id, shop_name, address, risk_score, "
             "concat_ws('; ', reason_1, reason_2, reason_3) as reasons, last_inspected_on, colour "

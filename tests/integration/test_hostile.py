@@ -124,6 +124,8 @@ def assert_readable_failure(result, needle: str, code: int | None = None) -> Non
         (["warehouse", "street-account", "999999"], "not a street code"),
         (["warehouse", "street-account", "310101999"], "no street has the code"),
         (["graduates", "--full-ids"], "needs a reason"),
+        (["shops", "publish", "--base-url", "ftp://x/shops"], "--base-url must be"),
+        (["shops", "worklist", "--top", "0"], "Invalid value"),
         (["no-such-command"], "No such command"),
     ],
 )

@@ -45,16 +45,28 @@ measured as (
     cross join parameters as p
 ),
 
+bands as (  -- the feedback bands as one row: each row below reads them without a subquery
+    select
+        max(threshold) filter (where dimension = 'complaints' and level = 'high') as complaints_high,
+        max(threshold) filter (where dimension = 'complaints' and level = 'some') as complaints_some,
+        max(threshold) filter (where dimension = 'stars' and level = 'low') as stars_low,
+        max(threshold) filter (where dimension = 'stars' and level = 'fair') as stars_fair
+    from points
+),
+
 levels as (
     select
         m.*,
-        (select c.level from points as c
-         where c.dimension = 'complaints' and m.complaints_per_month >= c.threshold
-         order by c.threshold desc limit 1) as complaints_level,
-        (select s.level from points as s
-         where s.dimension = 'stars' and m.shrunk_stars < s.threshold
-         order by s.threshold limit 1) as stars_level
+        case
+            when m.complaints_per_month >= b.complaints_high then 'high'
+            when m.complaints_per_month >= b.complaints_some then 'some'
+        end as complaints_level,
+        case
+            when m.shrunk_stars < b.stars_low then 'low'
+            when m.shrunk_stars < b.stars_fair then 'fair'
+        end as stars_level
     from measured as m
+    cross join bands as b
 ),
 
 scored as (

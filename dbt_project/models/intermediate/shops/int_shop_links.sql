@@ -49,6 +49,30 @@ by_uscc as (
     where h.shops = 1 or r.address_key = m.address_key
 ),
 
+-- candidate pairs by equality only (each an index-friendly hash join, not one OR join):
+-- the same road and number; the same road when no number is given; the same name when
+-- the record has no address at all
+pairs as (
+    select m.source, m.record_id, r.shop_id
+    from mentions as m
+    inner join register as r on r.address_key = m.address_key
+    union
+    select m.source, m.record_id, r.shop_id
+    from mentions as m
+    inner join register as r on r.road = m.road
+    where m.address_key = m.road || '|'
+    union
+    select m.source, m.record_id, r.shop_id
+    from mentions as m
+    inner join register as r on r.shop_name_core = m.name_core
+    where m.address_key is null
+    union
+    select m.source, m.record_id, r.shop_id
+    from mentions as m
+    inner join register as r on r.shop_name_full = m.name_full
+    where m.address_key is null
+),
+
 scored as (
     select
         m.source,
@@ -64,12 +88,9 @@ scored as (
             when left(m.name_core, 2) = left(r.shop_name_core, 2) then 0.7
             else 0
         end as name_score
-    from mentions as m
-    inner join register as r
-        on r.address_key = m.address_key
-        or (r.road = m.road and m.address_key = m.road || '|')  -- no house number given
-        or (m.address_key is null and (r.shop_name_core = m.name_core or r.shop_name_full = m.name_full))
-    where m.name_core is not null or m.address_key is not null
+    from pairs as p
+    inner join mentions as m on m.source = p.source and m.record_id = p.record_id
+    inner join register as r on r.shop_id = p.shop_id
 ),
 
 ranked as (
