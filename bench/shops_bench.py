@@ -63,6 +63,20 @@ def _later_feedback(landing: Path, later: Path) -> None:
     newest.rename(later / "consumer_feedback" / newest.name)
 
 
+def _build(url: str, selection: str) -> float:
+    """``dbt build`` of ``selection`` (tests only of what it builds); its seconds."""
+    from cityops.dbt import run_dbt
+
+    t = time.perf_counter()
+    run_dbt(
+        ["build", "--select", selection, "--indirect-selection", "cautious"],
+        url,
+        as_of=AS_OF.isoformat(),
+        quiet=True,
+    )
+    return time.perf_counter() - t
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="small", choices=["tiny", "small", "district", "city"])
@@ -71,7 +85,6 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
 
     from cityops import evaluation
-    from cityops.dbt import run_dbt
     from cityops.synth.config import SCALES
     from cityops.synth.generate import generate_shops
     from cityops.warehouse import scratch_database, warehouse_url
@@ -93,20 +106,7 @@ def main() -> None:
             summaries = ingest_landing(url, root / "landing", root / "work", SOURCES)
             ingest_s = time.perf_counter() - t
             loaded = sum(s.rows_loaded for s in summaries.values())
-            t = time.perf_counter()
-            run_dbt(
-                [
-                    "build",
-                    "--select",
-                    "+path:models/marts/shops",
-                    "--indirect-selection",
-                    "cautious",
-                ],
-                url,
-                as_of=AS_OF.isoformat(),
-                quiet=True,
-            )
-            build_s = time.perf_counter() - t
+            build_s = _build(url, "+path:models/marts/shops")
 
             (root / "later" / "consumer_feedback").rename(root / "new")
             for folder in (root / "new").iterdir():
@@ -114,20 +114,7 @@ def main() -> None:
             t = time.perf_counter()
             ingest_landing(url, root / "landing", root / "work", ["consumer_feedback"])
             ingest2_s = time.perf_counter() - t
-            t = time.perf_counter()
-            run_dbt(
-                [
-                    "build",
-                    "--select",
-                    "stg_consumer_feedback__feedback+",
-                    "--indirect-selection",
-                    "cautious",
-                ],
-                url,
-                as_of=AS_OF.isoformat(),
-                quiet=True,
-            )
-            build2_s = time.perf_counter() - t
+            build2_s = _build(url, "stg_consumer_feedback__feedback+")
 
             print(f"\nfirst run  ({loaded:,} rows loaded; COPY baseline {copy_rows:,} rows)")
             print(f"  plain COPY of the same rows  {copy_s:8.2f} s")

@@ -170,32 +170,31 @@ def _rows(cur: psycopg.Cursor) -> list[dict[str, object]]:
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def _shop_worklist(conn: psycopg.Connection) -> list[dict[str, object]]:
-    rows = _rows(
-        conn.execute(
-            "select '徐汇区' as district_name, street_name, street_rank, shop_id, shop_name, address, "
-            "industry, risk_score, reason_1, reason_2, reason_3, last_inspected_on, colour "
-            "from marts.mart_shop_worklist order by street_name, street_rank"
-        )
-    )
+def _shop_rows(conn: psycopg.Connection, query: str) -> list[dict[str, object]]:
+    rows = _rows(conn.execute(query))
     for r in rows:
         r["colour"] = COLOUR_LABELS.get(str(r["colour"]), r["colour"])
     return rows
+
+
+def _shop_worklist(conn: psycopg.Connection) -> list[dict[str, object]]:
+    return _shop_rows(
+        conn,
+        "select '徐汇区' as district_name, street_name, street_rank, shop_id, shop_name, address, "
+        "industry, risk_score, reason_1, reason_2, reason_3, last_inspected_on, colour "
+        "from marts.mart_shop_worklist order by street_name, street_rank",
+    )
 
 
 def _shop_codes(conn: psycopg.Connection) -> list[dict[str, object]]:
     """Red and grey shops: the ones a street office acts on (a fault, or no grade yet)."""
-    rows = _rows(
-        conn.execute(
-            "select '徐汇区' as district_name, street_name, shop_id, shop_name, colour, overriding_rule, "
-            "licence_reason, inspection_reason, rating_reason, feedback_reason "
-            "from marts.mart_shop_code where colour in ('red', 'grey') "
-            "order by street_name, colour desc, shop_id"
-        )
+    return _shop_rows(
+        conn,
+        "select '徐汇区' as district_name, street_name, shop_id, shop_name, colour, overriding_rule, "
+        "licence_reason, inspection_reason, rating_reason, feedback_reason "
+        "from marts.mart_shop_code where colour in ('red', 'grey') "
+        "order by street_name, colour desc, shop_id",
     )
-    for r in rows:
-        r["colour"] = COLOUR_LABELS.get(str(r["colour"]), r["colour"])
-    return rows
 
 
 def _cell(value: object) -> object:
