@@ -11,20 +11,50 @@
       name_only      ratings carry no address: the one shop with that name          0.80
 
     Name similarity: 1 the same full name, 0.95 the same core, 0.9 one core holds the
-    other (2+ characters), 0.7 the same two-character brand. A best candidate tied with another is ambiguous;
-    nothing is forced: ambiguous and unmatched records are kept with their status.
-#}
-with
+    other (2+ characters), 0.7 the same two-character brand. A best candidate tied with
+    another is ambiguous; nothing is forced: ambiguous and unmatched records are kept with
+    their status.
 
-mentions as (
-    select * from {{ ref('int_shop_mentions') }}
-),
+    Incremental: a day links only the records that are new or whose linking fields
+    changed (mention_hash); a new register snapshot links every record again, since a shop
+    that was not on the register may be now.
+#}
+{{ config(
+    materialized='incremental',
+    unique_key=['source', 'record_id'],
+    incremental_strategy='delete+insert',
+) }}
+with
 
 register as (
     select
         shop_id, uscc, shop_name_core, address_key, nullif(split_part(address_key, '|', 1), '') as road,
-        regexp_replace(normalize(shop_name, NFKC), '[[:space:]　]', '', 'g') as shop_name_full
+        regexp_replace(normalize(shop_name, NFKC), '[[:space:]　]', '', 'g') as shop_name_full,
+        _batch_id
     from {{ ref('stg_shops__register') }}
+),
+
+register_batch as (
+    select max(_batch_id) as register_batch_id from register
+),
+
+all_mentions as (
+    select
+        *,
+        md5(concat_ws('|', given_shop_id, uscc, name_full, name_core, address_key)) as mention_hash
+    from {{ ref('int_shop_mentions') }}
+),
+
+mentions as (
+    select a.*
+    from all_mentions as a
+    {%- if is_incremental() %}
+    left join {{ this }} as t
+        on t.source = a.source and t.record_id = a.record_id and t.mention_hash = a.mention_hash
+    where t.record_id is null
+        or (select max(register_batch_id) from {{ this }})
+            is distinct from (select register_batch_id from register_batch)
+    {%- endif %}
 ),
 
 by_id as (
@@ -157,6 +187,8 @@ decided as (
 select
     m.source,
     m.record_id,
+    m.mention_hash,
+    (select register_batch_id from register_batch) as register_batch_id,
     d.shop_id,
     case
         when d.shop_id is not null then 'linked'
