@@ -16,9 +16,9 @@ RUN apt-get update \
 
 WORKDIR /opt/cityops/app
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --locked --no-dev --no-install-project
+RUN uv sync --locked --no-dev --no-install-project --compile-bytecode
 COPY cityops ./cityops
 COPY ingest ./ingest
-RUN uv sync --locked --no-dev && chown -R airflow /opt/airflow
+RUN uv sync --locked --no-dev --compile-bytecode && chown -R airflow /opt/airflow
 
 USER airflow
