@@ -523,7 +523,7 @@ def shops_worklist(
     top: int = typer.Option(20, "--top", min=1, help="shops per street"),
 ) -> None:
     """The inspection work list: each street's shops by risk of a critical finding, with reasons."""
-    from .shops import evaluation, worklist
+    from .shops import evaluation_sentence, worklist
     from .warehouse import warehouse_url
 
     url = warehouse_url()
@@ -545,19 +545,9 @@ def shops_worklist(
             str(r["colour"]),
         )
     console.print(table)
-    e = evaluation(url)
-    if e and e["critical_findings"]:
-        console.print(evaluation_line(e))
-
-
-def evaluation_line(e: dict) -> str:
-    """The work list's time-split evaluation in one sentence."""
-    return (
-        f"work list held out from {e['split_date']}: its top {e['top_n']} of {e['shops_ranked']} shops "
-        f"held {e['held_by_worklist']} of {e['critical_findings']} critical findings since "
-        f"({e['worklist_share']:.0%}), oldest-inspection-first {e['held_by_oldest_first']} "
-        f"({e['oldest_first_share']:.0%})"
-    )
+    sentence = evaluation_sentence(url)
+    if sentence:
+        console.print(escape(sentence))
 
 
 @warehouse_app.command("street-account")

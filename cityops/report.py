@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .settings import get_settings
+from .shops import evaluation_sentence
 
 TIER_COLOURS = {"red": "#d62728", "orange": "#ff7f0e", "yellow": "#e6c229", "green": "#2ca02c"}
 TIERS = ["red", "orange", "yellow", "green"]
@@ -72,30 +73,12 @@ def print_summary(console: Console, url: str, as_of: str) -> None:
             "select link_status, count(*) from marts.fct_shop_mention group by 1 order by 1",
         )
         console.print("shop records: " + ", ".join(f"{s} {n:,}" for s, n in links))
-        evaluation = _worklist_evaluation(url)
+        evaluation = evaluation_sentence(url)
         if evaluation:
             console.print(evaluation)
     exports = get_settings().exports / as_of
     if exports.exists():
         console.print(f"exports: {exports}")
-
-
-def _worklist_evaluation(url: str) -> str | None:
-    """The inspection work list's time-split evaluation, in one sentence."""
-    rows = _query(
-        url,
-        "select split_date, top_n, shops_ranked, critical_findings, held_by_worklist, "
-        "held_by_oldest_first, worklist_share, oldest_first_share "
-        "from marts.mart_shop_worklist_evaluation",
-    )
-    if not rows or not rows[0][3]:
-        return None
-    split, top, ranked, found, held, oldest, share, oldest_share = rows[0]
-    return (
-        f"shop work list held out from {split}: its top {top} of {ranked} shops held {held} of "
-        f"{found} critical findings since ({float(share):.0%}); oldest inspection first held "
-        f"{oldest} ({float(oldest_share or 0):.0%})"
-    )
 
 
 # -- SVG charts ----------------------------------------------------------------------------
@@ -244,7 +227,7 @@ def write_report(url: str, as_of: str) -> Path:
         "select source, link_status, coalesce(link_path, ''), count(*) "
         "from marts.fct_shop_mention group by 1, 2, 3 order by 1, 2, 3",
     )
-    worklist_note = _worklist_evaluation(url) or "no critical findings after the split date yet"
+    worklist_note = evaluation_sentence(url) or "no critical findings after the split date yet"
     sla_bars = "".join(
         f'<div class="bar"><span>{html.escape(str(d))}</span><div style="width:{(p or 0) * 5:.0f}px;background:'
         f'{"#2ca02c" if (p or 0) >= 90 else "#ff7f0e"}"></div><b>{p}%</b> ({c}/{o}, open &gt; 24 h: {late})</div>'

@@ -213,3 +213,16 @@ def evaluation(url: str) -> dict | None:
         ):
             return None
         return conn.execute("select * from marts.mart_shop_worklist_evaluation").fetchone()
+
+
+def evaluation_sentence(url: str) -> str | None:
+    """The work list's time-split evaluation in one sentence (None before any finding)."""
+    e = evaluation(url)
+    if not e or not e["critical_findings"]:
+        return None
+    return (
+        f"shop work list held out from {e['split_date']}: its top {e['top_n']} of "
+        f"{e['shops_ranked']} shops held {e['held_by_worklist']} of {e['critical_findings']} "
+        f"critical findings since ({float(e['worklist_share']):.0%}); oldest inspection first "
+        f"held {e['held_by_oldest_first']} ({float(e['oldest_first_share'] or 0):.0%})"
+    )

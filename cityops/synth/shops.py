@@ -224,7 +224,7 @@ class ShopBuilder:
             w.roads.append((stem + ("路" if i % 9 else "街"), self.streets[i % len(self.streets)]))
         used: set[tuple[str, str]] = set()
         names: set[str] = set()
-        chains = {b: 0 for b in rng.choice(BRANDS, size=max(2, len(BRANDS) // 5), replace=False)}
+        chains = set(rng.choice(BRANDS, size=max(2, len(BRANDS) // 5), replace=False).tolist())
         for i in range(self.n):
             road, street = w.roads[int(rng.integers(0, len(w.roads)))]
             while True:
@@ -245,7 +245,6 @@ class ShopBuilder:
             kind = str(rng.choice(KIND_WORDS[industry]))
             branch = None
             if brand in chains and rng.random() < 0.6:
-                chains[brand] += 1
                 branch = f"{road}店"
             # a signboard name is unique on the register; chains tell branches apart
             while f"{brand}{kind}" + (f"({branch})" if branch else "") in names:
