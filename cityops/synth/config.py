@@ -30,16 +30,71 @@ class Scale:
     #: street shops of the 汇商码 register (Xuhui) and the months of their records
     shops: int = 10_000
     shop_months: int = 12
+    #: enterprises of the register (besides the shops' companies), office buildings, and
+    #: requests received a month
+    enterprises: int = 300_000
+    office_buildings: int = 1_000
+    requests_per_month: int = 300
 
 
 SCALES: dict[str, Scale] = {
     "tiny": Scale(
-        "tiny", 2_000, 60, 60, 4, 20, 2, 3, 2, 0.05, 0.9, 0.3, 50_000, shops=150, shop_months=6
+        "tiny",
+        2_000,
+        60,
+        60,
+        4,
+        20,
+        2,
+        3,
+        2,
+        0.05,
+        0.9,
+        0.3,
+        50_000,
+        shops=150,
+        shop_months=6,
+        enterprises=400,
+        office_buildings=12,
+        requests_per_month=12,
     ),
-    "small": Scale("small", 50_000, 860, 1_500, 30, 200, 2, 12, 3, 0.04, 0.7, 0.3, shops=1_000),
+    "small": Scale(
+        "small",
+        50_000,
+        860,
+        1_500,
+        30,
+        200,
+        2,
+        12,
+        3,
+        0.04,
+        0.7,
+        0.3,
+        shops=1_000,
+        enterprises=5_000,
+        office_buildings=60,
+        requests_per_month=60,
+    ),
     # a tenth of the city's persons, delivered as the city delivers: profiling in minutes
     "district": Scale(
-        "district", 2_500_000, 860, 10_000, 30, 500, 1, 12, 2, 0.01, 0.1, 0.3, 60_000, shops=1_000
+        "district",
+        2_500_000,
+        860,
+        10_000,
+        30,
+        500,
+        1,
+        12,
+        2,
+        0.01,
+        0.1,
+        0.3,
+        60_000,
+        shops=1_000,
+        enterprises=30_000,
+        office_buildings=100,
+        requests_per_month=60,
     ),
     "city": Scale("city", 25_000_000, 8_600, 100_000, 200, 5_000, 1, 12, 2, 0.01, 0.1, 0.3, 60_000),
 }
@@ -91,6 +146,15 @@ TILT_CHANGE_DEG = 0.5
 VIBRATION_MAX_MM_S = 10.0
 VIBRATION_CONSECUTIVE = 3
 SILENCE_HOURS = 6
+
+#: Enterprise alert rules used to compute the true alerts (the warehouse's copy is the dbt
+#: seed enterprise_alert_rules; a test compares the two).
+ENTERPRISE_ALERT_THRESHOLDS = {
+    "window_days": 365,
+    "legal_rep_changes": 2,
+    "headcount_drop_share": 0.3,
+    "headcount_min_base": 10,
+}
 
 #: Days after as-of over which held-out future breakages are simulated.
 FUTURE_DAYS = 90

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from .billboards import BillboardBuilder
-from .config import FUTURE_DAYS, SCALES
+from .config import ENTERPRISE_ALERT_THRESHOLDS, FUTURE_DAYS, SCALES
+from .enterprises import EnterpriseBuilder
 from .facades import FacadeBuilder
 from .population import PERSON_HEADERS, PopulationBuilder, PopulationSample
 from .shops import ShopBuilder
@@ -102,7 +103,9 @@ def generate(
     report.add("population", len(snapshot_days), rows, time.perf_counter() - t)
 
     # civil affairs, education, social insurance
-    social = SocialBuilder(sample, seed, as_of, spec.welfare_months)
+    enterprises = EnterpriseBuilder(spec.enterprises, spec.office_buildings, seed, as_of)
+    enterprises.build_register()  # the employers of the social-insurance feed
+    social = SocialBuilder(sample, seed, as_of, spec.welfare_months, enterprises)
     social.build_enrolments()
     social.build_graduates()
     social.build_contributions()
@@ -165,6 +168,12 @@ def generate(
     # 汇商码 shops: register, licences, inspections, ratings, feedback
     shops = generate_shops(spec.shops, spec.shop_months, seed, as_of, out, truth, report)
     progress("shops: done")
+
+    # 精准营商 enterprises: register, change feed, requests, office units
+    enterprises.add_shop_companies(shops.world.shops)
+    enterprises.place(facades.world.buildings)
+    write_enterprises(enterprises, spec.requests_per_month, out, truth, report)
+    progress("enterprises: done")
 
     # ground truth (never read by the pipeline)
     eligible = social.eligible_graduates()
@@ -242,6 +251,7 @@ def generate(
         "buildings_with_future_breakage": len(future),
         "buildings": len(facades.world.buildings),
         "shops": len(shops.world.shops),
+        "enterprises": len(enterprises.world.enterprises),
         "sources": {k: {"files": v.files, "rows": v.rows} for k, v in report.sources.items()},
     }
     (truth / "manifest.json").write_text(
@@ -288,3 +298,53 @@ def generate_shops(
         ["shop_id", "risk", "licence_fault", "industry", "operator_id_number"],
     )
     return shops
+
+
+def write_enterprises(
+    enterprises: EnterpriseBuilder,
+    requests_per_month: int,
+    out: Path,
+    truth: Path,
+    report: GenerationReport | None = None,
+) -> None:
+    """The 精准营商 sources (14-17) of a placed register, and their truth: each
+    enterprise's building, each request's state and signed unit, the true alerts."""
+    t = time.perf_counter()
+    enterprises.simulate_events()
+    enterprises.build_units()
+    enterprises.simulate_requests(requests_per_month)
+    w = enterprises.world
+    for source, files, rows in (
+        ("enterprises", enterprises.register_file(out), len(w.enterprises)),
+        ("enterprise_events", enterprises.event_files(out), len(w.events)),
+        ("enterprise_requests", enterprises.request_files(out), len(w.requests)),
+        ("office_space", enterprises.unit_file(out), len(w.units)),
+    ):
+        n_files = sum(1 for _ in files)
+        if report is not None:
+            report.add(source, n_files, rows, time.perf_counter() - t)
+        t = time.perf_counter()
+    _write_truth_csv(
+        truth / "enterprises.csv",
+        enterprises.enterprise_truth(),
+        ["uscc", "building_code", "office_building", "legal_rep_id_number"],
+    )
+    _write_truth_csv(
+        truth / "enterprise_requests.csv",
+        enterprises.request_truth(),
+        [
+            "request_id",
+            "uscc",
+            "category",
+            "status",
+            "received_on",
+            "closed_on",
+            "satisfaction",
+            "signed_unit",
+        ],
+    )
+    _write_truth_csv(
+        truth / "enterprise_alerts.csv",
+        enterprises.true_alerts(ENTERPRISE_ALERT_THRESHOLDS),
+        ["uscc", "rule", "first_held_on"],
+    )

@@ -8,6 +8,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -17,8 +18,6 @@ from .population import Household, Person, PopulationSample
 from .vocab import (
     DEGREES,
     DISTRICTS,
-    EMPLOYER_KINDS,
-    EMPLOYER_WORDS,
     GIVEN_CHARS,
     MAJORS,
     OTHER_REGIONS,
@@ -55,6 +54,16 @@ GRADUATE_HEADERS = [
 ]
 INSURANCE_HEADERS = ["身份证号", "姓名", "单位统一社会信用代码", "单位名称", "缴费月份"]
 DIBAO_PER_PERSON = 1510
+
+
+class Employers(Protocol):
+    """Who employs the contributors (the enterprise register, cityops.synth.enterprises)."""
+
+    def assign_employers(self, contributions: dict[int, set[str]], months: list[str]) -> None: ...
+
+    def employer(self, uid: int, month: str) -> tuple[str, str]: ...
+
+    def count_contribution(self, uscc: str, month: str) -> None: ...
 
 
 def month_start(d: dt.date) -> dt.date:
@@ -193,9 +202,15 @@ class SocialWorld:
 
 class SocialBuilder:
     def __init__(
-        self, sample: PopulationSample, seed: int, as_of: dt.date, welfare_months: int
+        self,
+        sample: PopulationSample,
+        seed: int,
+        as_of: dt.date,
+        welfare_months: int,
+        employers: Employers,
     ) -> None:
         self.sample = sample
+        self.employers = employers
         self.seed = seed
         self.as_of = as_of
         self.window_start = as_of - dt.timedelta(days=365)
@@ -459,13 +474,7 @@ class SocialBuilder:
         rng = self.rng(6)
         people = {p.uid: p for p in self.sample.contributors}
         people.update({g.person.uid: g.person for g in self.world.graduates})
-        employer_of = {}
-        for uid in sorted(self.world.contributions):
-            w = int(rng.integers(0, 200))
-            employer_of[uid] = (
-                f"91310{w:03d}MA1{w:06d}X"[:18],
-                f"上海{EMPLOYER_WORDS[w % len(EMPLOYER_WORDS)]}{EMPLOYER_KINDS[w % len(EMPLOYER_KINDS)]}",
-            )
+        self.employers.assign_employers(self.world.contributions, self.months)
         for month in self.months:
             delivered = add_months(dt.datetime.strptime(month, "%Y%m").date(), 1).replace(day=5)
             if delivered > self.as_of:
@@ -478,7 +487,9 @@ class SocialBuilder:
                 p = people[uid]
                 r = np.random.default_rng([self.seed, 13, _key(uid)])
                 rendered, dirt = dirty_id(p.id_number, r, birth=p.birth, strong=False)
-                uscc, employer = employer_of[uid]
+                uscc, employer = self.employers.employer(uid, month)
+                if rendered.strip():  # a row without an ID number is rejected on load
+                    self.employers.count_contribution(uscc, month)
                 rows.append(
                     {
                         "身份证号": rendered,

@@ -16,5 +16,9 @@
         "shop_inspections.shop_inspections__inspections": {"mode": "increment", "business_key": ["inspection_id"]},
         "shop_ratings.shop_ratings__ratings": {"mode": "increment", "business_key": ["association", "shop_name", "rated_on"]},
         "consumer_feedback.consumer_feedback__feedback": {"mode": "increment", "business_key": ["feedback_id"]},
+        "enterprises.enterprises__register": {"mode": "snapshot", "business_key": ["uscc"]},
+        "enterprise_events.enterprise_events__events": {"mode": "increment", "business_key": ["event_id"]},
+        "enterprise_requests.enterprise_requests__requests": {"mode": "increment", "business_key": ["request_id"]},
+        "office_space.office_space__units": {"mode": "snapshot", "business_key": ["unit_id"]},
     }) }}
 {%- endmacro %}

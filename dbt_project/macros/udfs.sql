@@ -329,4 +329,87 @@ begin
         substring(substr(s, length(road) + 1) from '^([0-9]+(?:-[0-9]+)?(?:弄[0-9]+)?)'), '');
 end
 $$;
+
+-- 精准营商 addresses. A register address is free text: "上海市徐汇区漕溪北路88号某某大厦
+-- 12层1203室", often without the city or district, sometimes naming only the building.
+-- office_address_rest(): the address with spaces, full-width forms, the city and the
+-- district dropped (the district comes from its own column).
+create or replace function staging.office_address_rest(raw text) returns text
+language sql immutable parallel safe as $$
+    select nullif(
+        regexp_replace(
+            regexp_replace(normalize(coalesce(raw, ''), NFKC), '[[:space:]　]', '', 'g'),
+            '^(上海市|上海)?([^路街区]{2,3}新?区)?', ''),
+        '')
+$$;
+
+-- office_address_key(): "road|number" of an address, null when it names no house number.
+create or replace function staging.office_address_key(raw text) returns text
+language plpgsql immutable parallel safe as $$
+declare
+    s text := staging.office_address_rest(raw);
+    road text := substring(s from '^(.+?(?:大道|路|街))');
+    number text;
+begin
+    if road is null then
+        return null;
+    end if;
+    number := substring(substr(s, length(road) + 1) from '^([0-9]+)[号弄]');
+    return case when number is null then null else road || '|' || number end;
+end
+$$;
+
+-- office_building_named(): the building an address names, where no road and number come
+-- first ("某某大厦20层18室" -> "某某大厦"); null otherwise.
+create or replace function staging.office_building_named(raw text) returns text
+language sql immutable parallel safe as $$
+    select case when staging.office_address_key(raw) is null
+        then nullif(substring(staging.office_address_rest(raw) from '^([^0-9]+?)(?:[0-9]|$)'), '')
+    end
+$$;
+
+-- district_in_address(): the first of Shanghai's district names an address contains.
+create or replace function staging.district_in_address(raw text) returns text
+language sql immutable parallel safe as $$
+    select substring(normalize(coalesce(raw, ''), NFKC) from
+        '(黄浦区|徐汇区|长宁区|静安区|普陀区|虹口区|杨浦区|闵行区|宝山区|嘉定区|浦东新区|金山区|松江区|青浦区|奉贤区|崇明区)')
+$$;
+
+-- area_need_bounds(): an office request's area need as [low, high] square metres:
+-- "300-500" (also ~, 至), "≥800" (open above), or one number n read as n ± tolerance.
+create or replace function staging.area_need_bounds(raw text, tolerance numeric)
+returns numeric[]
+language plpgsql immutable parallel safe as $$
+declare
+    s text := regexp_replace(normalize(coalesce(raw, ''), NFKC), '[[:space:]]', '', 'g');
+    m text[];
+begin
+    m := regexp_match(s, '^([0-9]+(?:\.[0-9]+)?)[-~～至－]([0-9]+(?:\.[0-9]+)?)$');
+    if m is not null then
+        return array[least(m[1]::numeric, m[2]::numeric), greatest(m[1]::numeric, m[2]::numeric)];
+    end if;
+    m := regexp_match(s, '^(?:≥|>=|>|大于)([0-9]+(?:\.[0-9]+)?)$');
+    if m is not null then
+        return array[m[1]::numeric, null];
+    end if;
+    m := regexp_match(s, '^([0-9]+(?:\.[0-9]+)?)$');
+    if m is not null then
+        return array[m[1]::numeric * (1 - tolerance), m[1]::numeric * (1 + tolerance)];
+    end if;
+    return null;
+end
+$$;
+
+-- working_days_between(): Shanghai working days after ``since`` up to and including
+-- ``until`` (Monday-Friday, less public holidays, plus the weekend days worked instead),
+-- from the calendar seed ref_shanghai_workdays passed as two date arrays.
+create or replace function staging.working_days_between(
+    since date, until date, holidays date[], workdays date[]
+) returns integer
+language sql immutable parallel safe as $$
+    select count(*)::integer
+    from generate_series(since + 1, until, interval '1 day') as g(d)
+    where (extract(isodow from g.d) < 6 and g.d::date <> all(holidays))
+        or g.d::date = any(workdays)
+$$;
 {% endmacro %}

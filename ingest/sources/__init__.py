@@ -1,7 +1,8 @@
 """The source registry: one spec per department file contract (rendered as docs/sources/ by cityops.contracts).
 
-Adding a source: write ``ingest/sources/<name>.py`` with a ``SPEC``, add it below,
-add ``expectations/<name>.json`` and the dbt staging models.
+Adding a source: write ``ingest/sources/<name>.py`` with a ``SPEC``, add it below, run
+``python -m cityops.contracts`` (its GX suite, dbt sources and contract page) and write
+its staging model and tests.
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ from . import (
     consumer_feedback,
     education,
     employment,
+    enterprise_events,
+    enterprise_requests,
+    enterprises,
     facade_inspections,
     housing,
+    office_space,
     population,
     shop_inspections,
     shop_licences,
@@ -39,6 +44,10 @@ REGISTRY: dict[str, SourceSpec] = {
         shop_inspections,
         shop_ratings,
         consumer_feedback,
+        enterprises,
+        enterprise_events,
+        enterprise_requests,
+        office_space,
     )
 }
 

@@ -1,0 +1,111 @@
+{{ config(grants={'+select': ['cityops_street']}, post_hook="{{ street_row_security('street_code') }}") }}
+-- 一户一档: one file per enterprise - register facts, its building (and that building's
+-- facade risk tier), insured headcount by month with its 12-month trend, the change
+-- events in the order they occurred, its requests, the licences of the shops it runs
+-- (where the shop's credit code is the enterprise's) and the alerts that hold.
+with
+
+enterprises as (
+    select * from {{ ref('dim_enterprise') }}
+),
+
+risk as (
+    select building_code, risk_tier from {{ ref('mart_facade_risk') }}
+),
+
+headcount as (
+    select
+        uscc,
+        jsonb_object_agg(to_char(month, 'YYYY-MM'), headcount order by month) as headcount_by_month,
+        (array_agg(headcount order by month desc))[1] as headcount_latest,
+        max(month) as headcount_month,
+        (array_agg(headcount order by month desc))[12] as headcount_12m_start
+    from {{ ref('int_enterprise_headcount') }}
+    group by uscc
+),
+
+events as (
+    select
+        uscc,
+        count(*) as events,
+        jsonb_agg(
+            jsonb_build_object('on', occurred_at, 'type', event_type, 'old', old_value, 'new', new_value)
+            order by occurred_at
+        ) as event_history
+    from {{ ref('stg_enterprise_events__events') }}
+    where uscc is not null
+    group by uscc
+),
+
+requests as (
+    select
+        uscc,
+        count(*) as requests,
+        count(*) filter (where is_open) as open_requests,
+        count(*) filter (where is_overdue) as overdue_requests
+    from {{ ref('mart_enterprise_requests') }}
+    where uscc is not null
+    group by uscc
+),
+
+licences as (
+    select
+        s.uscc,
+        jsonb_agg(
+            jsonb_build_object(
+                'shop_id', l.shop_id, 'type', l.licence_type, 'status', l.status,
+                'valid_until', l.valid_until
+            ) order by l.shop_id, l.licence_type
+        ) as licences
+    from {{ ref('fct_shop_licence') }} as l
+    inner join {{ ref('dim_shop') }} as s using (shop_id)
+    where s.uscc is not null
+    group by s.uscc
+),
+
+alerts as (
+    select uscc, array_agg(rule order by rule) as alerts
+    from {{ ref('mart_enterprise_alerts') }}
+    group by uscc
+)
+
+select
+    e.uscc,
+    e.enterprise_name,
+    e.legal_rep_name,
+    e.registered_address,
+    e.district_code,
+    e.district_name,
+    e.street_code,
+    e.street_name,
+    e.industry_code,
+    e.registered_capital_wan,
+    e.established_on,
+    e.status,
+    e.qualifications,
+    e.building_code,
+    e.building_link_path,
+    e.building_link_confidence,
+    k.risk_tier as building_facade_risk_tier,
+    h.headcount_month,
+    coalesce(h.headcount_latest, 0) as headcount_latest,
+    h.headcount_12m_start,
+    case when h.headcount_12m_start > 0
+        then round((h.headcount_latest - h.headcount_12m_start)::numeric
+            / h.headcount_12m_start, 3)
+    end as headcount_growth_12m,
+    h.headcount_by_month,
+    coalesce(v.events, 0) as events,
+    v.event_history,
+    coalesce(q.requests, 0) as requests,
+    coalesce(q.open_requests, 0) as open_requests,
+    coalesce(q.overdue_requests, 0) as overdue_requests,
+    coalesce(l.licences, '[]'::jsonb) as licences,
+    coalesce(a.alerts, '{}') as alerts
+from enterprises as e
+left join risk as k using (building_code)
+left join headcount as h using (uscc)
+left join events as v using (uscc)
+left join requests as q using (uscc)
+left join licences as l using (uscc)
+left join alerts as a using (uscc)
