@@ -550,6 +550,66 @@ def shops_worklist(
         console.print(escape(sentence))
 
 
+offices_app = typer.Typer(help="精准营商: office units matched to enterprises' requests.")
+app.add_typer(offices_app, name="offices")
+
+
+@offices_app.command("match")
+def offices_match(
+    request: str = typer.Option(None, "--request", help="an open 办公用房 request's id"),
+    uscc: str = typer.Option(None, "--uscc", help="an enterprise's credit code"),
+    area: str = typer.Option(None, "--area", help="area need: 300-500, ≥800 or one number"),
+    rent: float = typer.Option(None, "--rent", help="rent budget, 元/㎡/天"),
+    area_name: list[str] = typer.Option(
+        None, "--area-name", help="wanted district or street (repeatable)"
+    ),
+    top: int = typer.Option(5, "--top", min=1, help="units to list"),
+) -> None:
+    """Candidate office units for a request (or typed criteria), ranked by fit with reasons.
+
+    Criteria given with --area, --rent or --area-name replace the request's own.
+    """
+    from .exports import marts_as_of
+    from .offices import Criteria, area_bounds, criteria_for, match
+    from .warehouse import warehouse_url
+
+    url = warehouse_url()
+    try:
+        criteria = (
+            criteria_for(url, request_id=request, uscc=uscc) if request or uscc else Criteria()
+        )
+        if area is not None:
+            criteria.low, criteria.high = area_bounds(area)
+            if criteria.low is None:
+                raise ValueError(f"--area {area!r}: write 300-500, ≥800 or one number")
+        if rent is not None:
+            criteria.rent_budget = rent
+        if area_name:
+            criteria.wanted = [n for name in area_name for n in name.split(";") if n]
+        on = _dt.date.fromisoformat(marts_as_of(url) or _dt.date.today().isoformat())
+        rows = match(url, criteria, on=on, top=top)
+    except (ValueError, LookupError) as exc:
+        say("error:", exc)
+        raise typer.Exit(2) from exc
+    console.print(escape(criteria.describe()))
+    if not rows:
+        console.print("no unit meets these criteria")
+        return
+    table = Table("rank", "unit", "building", "fit", "area", "rent", "place", "building")
+    for r in rows:
+        table.add_row(
+            str(r["match_rank"]),
+            escape(str(r["unit_id"])),
+            escape(f"{r['building_name']} ({r['building_code'] or '未入册'})"),
+            f"{r['fit']:.2f}",
+            escape(r["area_reason"]),
+            escape(r["rent_reason"]),
+            escape(r["place_reason"]),
+            escape(r["building_reason"]),
+        )
+    console.print(table)
+
+
 @warehouse_app.command("street-account")
 def warehouse_street_account(
     street_code: str = typer.Argument(..., help="the street's code, e.g. 310101002"),

@@ -193,3 +193,66 @@ def shop_links(url: str, truth: Path, source: str = "consumer_feedback") -> SetS
             ).fetchall()
         )
     return SetScore(len(expected), len(found), len(expected & found))
+
+
+def enterprise_alerts(url: str, truth: Path) -> SetScore:
+    """Alerts (credit code, rule, first day held) against the rules applied by the generator
+    to the events it delivered and the headcounts the insurance feed carried."""
+    expected = {
+        (r["uscc"], r["rule"], r["first_held_on"]) for r in _read(truth / "enterprise_alerts.csv")
+    }
+    with psycopg.connect(url) as conn:
+        found = {
+            (u, rule, day.isoformat())
+            for u, rule, day in conn.execute(
+                "select uscc, rule, first_held_on from marts.mart_enterprise_alerts"
+            )
+        }
+    return SetScore(len(expected), len(found), len(expected & found))
+
+
+def enterprise_buildings(url: str, truth: Path) -> SetScore:
+    """Enterprises linked to the housing registry's building they are really in."""
+    expected = {
+        (r["uscc"], r["building_code"])
+        for r in _read(truth / "enterprises.csv")
+        if r["building_code"]
+    }
+    with psycopg.connect(url) as conn:
+        found = set(
+            conn.execute(
+                "select uscc, building_code from marts.dim_enterprise where building_code is not null"
+            ).fetchall()
+        )
+    return SetScore(len(expected), len(found), len(expected & found))
+
+
+@dataclass
+class HitRate:
+    requests: int  # open office requests whose enterprise signs a unit after as-of
+    hits: dict[int, int]  # k -> requests whose signed unit is in the top k
+
+    def at(self, k: int) -> float:
+        return self.hits.get(k, 0) / self.requests if self.requests else 0.0
+
+
+def office_matches(url: str, truth: Path) -> HitRate:
+    """hit@k of mart_office_matches: the unit each open request's enterprise really signed
+    (after as-of, by its own preferences) among the first k proposed."""
+    signed = {
+        r["request_id"]: r["signed_unit"]
+        for r in _read(truth / "enterprise_requests.csv")
+        if r["signed_unit"]
+    }
+    with psycopg.connect(url) as conn:
+        ranks = {
+            (rid, unit): rank
+            for rid, unit, rank in conn.execute(
+                "select request_id, unit_id, match_rank from marts.mart_office_matches"
+            )
+        }
+    hits = {
+        k: sum(1 for rid, unit in signed.items() if ranks.get((rid, unit), 99) <= k)
+        for k in (1, 3, 5)
+    }
+    return HitRate(len(signed), hits)

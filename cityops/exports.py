@@ -4,7 +4,9 @@
 numbers (an authorised export: it runs as ``cityops_exporter``, reads the IDs through the
 audited ``ops.graduate_ids()``, writes 0600 files and records every one in ``ops.exports``); ``exports/<as-of>/facade_risk/<district>/<street>.csv|.xlsx`` lists red
 and orange buildings by score; ``shop_worklist/`` each street's inspection work list and
-``shop_codes/`` its red and grey shops (汇商码). ``manifest.json`` records rows and sha256 per file. The
+``shop_codes/`` its red and grey shops (汇商码); ``enterprise_requests/`` its overdue
+enterprise requests and ``enterprise_alerts/`` its enterprises' abnormal-change alerts
+(精准营商). ``manifest.json`` records rows and sha256 per file. The
 same as-of date rewrites the same bytes.
 """
 
@@ -81,6 +83,27 @@ SHOP_CODE_COLUMNS = [
     ("rating_reason", "行业评价"),
     ("feedback_reason", "消费评价"),
 ]
+OVERDUE_REQUEST_COLUMNS = [
+    ("district_name", "区"),
+    ("street_name", "街道"),
+    ("request_id", "诉求编号"),
+    ("enterprise_name", "企业名称"),
+    ("uscc", "统一社会信用代码"),
+    ("category", "诉求类型"),
+    ("owner", "承办部门"),
+    ("status", "办理状态"),
+    ("received_on", "受理日期"),
+    ("working_days_age", "已用工作日"),
+]
+ALERT_COLUMNS = [
+    ("district_name", "区"),
+    ("street_name", "街道"),
+    ("uscc", "统一社会信用代码"),
+    ("enterprise_name", "企业名称"),
+    ("rule_name", "异动类型"),
+    ("first_held_on", "首次触发日期"),
+    ("explanation", "说明"),
+]
 COLOUR_LABELS = {"green": "绿码", "yellow": "黄码", "red": "红码", "grey": "灰码"}
 TIER_LABELS = {"red": "红", "orange": "橙", "yellow": "黄", "green": "绿"}
 LINK_LABELS = {"roll_member": "低保名册成员", "registry_household": "同户籍户"}
@@ -91,7 +114,14 @@ MATCH_LABELS = {
 }
 
 
-EXPORTS = ("graduate_assistance", "facade_risk", "shop_worklist", "shop_codes")
+EXPORTS = (
+    "graduate_assistance",
+    "facade_risk",
+    "shop_worklist",
+    "shop_codes",
+    "enterprise_requests",
+    "enterprise_alerts",
+)
 
 
 @dataclass
@@ -197,6 +227,34 @@ def _shop_codes(conn: psycopg.Connection) -> list[dict[str, object]]:
     )
 
 
+def _overdue_requests(conn: psycopg.Connection) -> list[dict[str, object]]:
+    """Open requests past their working-day limit, oldest first (requests whose credit
+    code links no enterprise have no street and are counted in the run report instead)."""
+    cur = conn.execute(
+        "select d.district_name, r.street_name, r.request_id, r.enterprise_name, r.uscc, "
+        "r.category, r.owner, r.status, r.received_on, r.working_days_age "
+        "from marts.mart_enterprise_requests as r "
+        "left join marts.dim_enterprise as d using (uscc) "
+        "where r.is_overdue and r.street_code is not null "
+        "order by r.street_code, r.working_days_age desc, r.request_id"
+    )
+    names = [c.name for c in cur.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _enterprise_alerts(conn: psycopg.Connection) -> list[dict[str, object]]:
+    cur = conn.execute(
+        "select d.district_name, a.street_name, a.uscc, a.enterprise_name, a.rule_name, "
+        "a.first_held_on, a.explanation "
+        "from marts.mart_enterprise_alerts as a "
+        "inner join marts.dim_enterprise as d using (uscc) "
+        "where a.street_code is not null "
+        "order by a.street_code, a.first_held_on desc, a.uscc, a.rule"
+    )
+    names = [c.name for c in cur.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
 def _cell(value: object) -> object:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -258,6 +316,8 @@ def _write(
             ("facade_risk", _facades(conn), FACADE_COLUMNS, False),
             ("shop_worklist", _shop_worklist(conn), WORKLIST_COLUMNS, False),
             ("shop_codes", _shop_codes(conn), SHOP_CODE_COLUMNS, False),
+            ("enterprise_requests", _overdue_requests(conn), OVERDUE_REQUEST_COLUMNS, False),
+            ("enterprise_alerts", _enterprise_alerts(conn), ALERT_COLUMNS, False),
         ):
             groups: dict[tuple[str, str], list[dict[str, object]]] = {}
             for r in rows:

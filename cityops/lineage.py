@@ -29,6 +29,9 @@ EXPORT_INPUTS = (
     "dim_person",
     "mart_shop_worklist",
     "mart_shop_code",
+    "mart_enterprise_requests",
+    "mart_enterprise_alerts",
+    "dim_enterprise",
 )
 
 

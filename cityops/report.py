@@ -76,9 +76,44 @@ def print_summary(console: Console, url: str, as_of: str) -> None:
         evaluation = evaluation_sentence(url)
         if evaluation:
             console.print(evaluation)
+    for line in enterprise_lines(url):
+        console.print(line)
     exports = get_settings().exports / as_of
     if exports.exists():
         console.print(f"exports: {exports}")
+
+
+def enterprise_lines(url: str) -> list[str]:
+    """精准营商 in a few lines: alerts by rule, requests to closure, office matching."""
+    if _query(url, "select to_regclass('marts.mart_enterprise_alerts')")[0][0] is None:
+        return []
+    alerts = _query(
+        url, "select rule, count(*) from marts.mart_enterprise_alerts group by 1 order by 1"
+    )
+    (requests, open_, overdue, closed, satisfaction, unlinked) = _query(
+        url,
+        "select count(*), count(*) filter (where is_open), count(*) filter (where is_overdue), "
+        "count(*) filter (where not is_open), round(avg(satisfaction), 2), "
+        "count(*) filter (where street_code is null) from marts.mart_enterprise_requests",
+    )[0]
+    links = dict(
+        _query(
+            url, "select building_link_status, count(*) from marts.dim_enterprise group by 1"
+        )
+    )
+    matched = _query(
+        url,
+        "select count(distinct request_id) from marts.mart_office_matches",
+    )[0][0]
+    return [
+        "enterprise alerts: " + (", ".join(f"{r} {n:,}" for r, n in alerts) or "none"),
+        f"enterprise requests: {requests:,} ({open_:,} open, {overdue:,} overdue, "
+        f"{closed:,} closed, mean satisfaction {satisfaction or '-'}; "
+        f"{unlinked:,} whose credit code links no enterprise)",
+        "enterprise buildings: "
+        + ", ".join(f"{k} {links.get(k, 0):,}" for k in ("linked", "ambiguous", "unlinked")),
+        f"open office requests with candidate units: {matched:,} (marts.mart_office_matches)",
+    ]
 
 
 # -- SVG charts ----------------------------------------------------------------------------

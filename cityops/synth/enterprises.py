@@ -729,6 +729,7 @@ class EnterpriseBuilder:
         closed = r.received_on + dt.timedelta(days=days)
         if r.category == "办公用房":
             closed += dt.timedelta(days=60)  # matching takes longer; most are still open
+        closed = max(closed, started + dt.timedelta(days=1))  # work starts before it ends
         if closed < self.as_of:
             status = "无法办理" if rng.random() < 0.08 else "已办结"
             satisfaction = int(rng.choice([3, 4, 5, 5, 2])) if rng.random() < 0.8 else None
