@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -62,9 +63,13 @@ def generate(
     *,
     progress: Callable[[str], None] = lambda _msg: None,
     trace_memory: bool = False,
+    sizes: dict[str, int] | None = None,
 ) -> GenerationReport:
-    """Generate a city at ``scale``: landing files under ``out``, ground truth under ``truth``."""
-    spec = SCALES[scale]
+    """Generate a city at ``scale``: landing files under ``out``, ground truth under ``truth``.
+
+    ``sizes`` overrides fields of the scale (e.g. ``{"enterprises": 300_000}``): the
+    benchmarks put one scene at city size on a smaller city."""
+    spec = dataclasses.replace(SCALES[scale], **(sizes or {}))
     out, truth = Path(out), Path(truth)
     report = GenerationReport(scale, seed, as_of.isoformat())
     if trace_memory:

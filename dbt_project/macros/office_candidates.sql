@@ -5,9 +5,22 @@
     its building not in the facade red tier), its area is within [low, high] (high null:
     open above), its rent is within the budget plus rent_tolerance (marked over budget),
     and it lies in a wanted district or street (an empty list: anywhere). The fit is the
-    weighted sum of office_match_weights; ties go to the lower unit id.
+    weighted sum of office_match_weights (written into the function as
+    constants when it is created); ties go to the lower unit id.
 #}
 {% macro office_candidates_function() %}
+{#- The seeds' values are written into the function when it is created (the model is
+    rebuilt when they change), so a BI role needs no access to the seeds' schema. -#}
+{%- set weights = {} -%}
+{%- set rent_tolerance = [0] -%}
+{%- if execute -%}
+    {%- for row in run_query("select criterion, weight from " ~ ref('office_match_weights')).rows -%}
+        {%- do weights.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {%- set found = run_query("select value from " ~ ref('enterprise_parameters') ~ " where parameter = 'rent_tolerance'").rows -%}
+    {%- if found | length > 0 -%}{%- do rent_tolerance.append(found[0][0]) -%}{%- endif -%}
+{%- endif -%}
+{%- set rent_tolerance = rent_tolerance[-1] -%}
 create or replace function {{ this.schema }}.office_candidates(
     p_low numeric, p_high numeric, p_budget numeric, p_wanted text[], p_on date, p_top integer
 ) returns table (
@@ -20,15 +33,14 @@ language sql stable as $fn$
     with
     w as (
         select
-            max(weight) filter (where criterion = 'area') as area,
-            max(weight) filter (where criterion = 'rent') as rent,
-            max(weight) filter (where criterion = 'place') as place,
-            max(weight) filter (where criterion = 'grade') as grade,
-            max(weight) filter (where criterion = 'availability') as availability
-        from {{ ref('office_match_weights') }}
+            {{ weights.get('area', 0) }}::numeric as area,
+            {{ weights.get('rent', 0) }}::numeric as rent,
+            {{ weights.get('place', 0) }}::numeric as place,
+            {{ weights.get('grade', 0) }}::numeric as grade,
+            {{ weights.get('availability', 0) }}::numeric as availability
     ),
     tolerance as (
-        select value as rent from {{ ref('enterprise_parameters') }} where parameter = 'rent_tolerance'
+        select {{ rent_tolerance }}::numeric as rent
     ),
     wanted as (select coalesce(p_wanted, '{}') as names),
     centre as (

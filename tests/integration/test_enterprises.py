@@ -127,8 +127,9 @@ def test_a_red_tier_building_is_never_proposed_even_when_it_fits_best(pipeline) 
     """Mark the building of the best match red: the function proposes another unit."""
     with psycopg.connect(pipeline) as conn:
         row = conn.execute(
-            "select request_id, unit_id, need_area_low, need_area_high, rent_budget, wanted_areas "
-            "from marts.mart_office_matches m join marts.mart_enterprise_requests r using (request_id) "
+            "select m.request_id, m.unit_id, r.need_area_low, r.need_area_high, r.rent_budget, "
+            "r.wanted_areas from marts.mart_office_matches as m "
+            "join marts.mart_enterprise_requests as r using (request_id) "
             "where m.match_rank = 1 and m.building_code is not null limit 1"
         ).fetchone()
         assert row is not None

@@ -39,11 +39,14 @@ def login(url: str, role: str, password: str | None = None) -> psycopg.Connectio
 
 
 def true_id_numbers(city: Path) -> set[str]:
-    """Every real ID number of a generated city: its persons' and its shop operators'."""
+    """Every real ID number of a generated city: its persons', its shop operators' and its
+    enterprises' legal representatives'."""
     with open(city / "truth" / "person_records.csv", encoding="utf-8") as f:
         ids = {r["true_id_number"] for r in csv.DictReader(f)}
     with open(city / "truth" / "shops.csv", encoding="utf-8") as f:
         ids |= {r["operator_id_number"] for r in csv.DictReader(f)}
+    with open(city / "truth" / "enterprises.csv", encoding="utf-8") as f:
+        ids |= {r["legal_rep_id_number"] for r in csv.DictReader(f)}
     return ids
 
 

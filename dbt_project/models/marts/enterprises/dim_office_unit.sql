@@ -12,6 +12,7 @@
 -- marts.office_candidates(), the one implementation of office matching (the mart of
 -- matches and `cityops offices match` both call it).
 -- depends_on: {{ ref('office_match_weights') }}
+-- depends_on: {{ ref('enterprise_parameters') }}
 with
 
 units as (
