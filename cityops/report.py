@@ -97,9 +97,7 @@ def enterprise_lines(url: str) -> list[str]:
         "count(*) filter (where street_code is null) from marts.mart_enterprise_requests",
     )[0]
     links = dict(
-        _query(
-            url, "select building_link_status, count(*) from marts.dim_enterprise group by 1"
-        )
+        _query(url, "select building_link_status, count(*) from marts.dim_enterprise group by 1")
     )
     matched = _query(
         url,

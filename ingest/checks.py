@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .validate import SAMPLE_ROWS, GateResult, RowFault, RuleOutcome, level_of
+from .validate import SAMPLE_ROWS, GateResult, RowFault, RuleOutcome, level_of, schema_problem
 
 SUPPORTED = frozenset(
     {
@@ -36,6 +36,7 @@ SUPPORTED = frozenset(
         "expect_column_values_to_match_regex",
         "expect_column_values_to_be_in_set",
         "expect_compound_columns_to_be_unique",
+        "expect_column_values_to_match_json_schema",
     }
 )
 
@@ -98,6 +99,11 @@ class _Rule:
     @property
     def column(self) -> str | None:
         return self.kwargs.get("column")
+
+    def explain(self, value: Any) -> str:
+        if self.type == "expect_column_values_to_match_json_schema":
+            return schema_problem(self.kwargs["json_schema"], value)
+        return ""
 
     def note(self, bad: pa.Array, column: pa.Array | None, numbers: pa.Array) -> None:
         """Count the rows where ``bad`` is true and keep the first few for the report."""
@@ -173,7 +179,7 @@ class FullFileCheck:
             if rule.severity == "row" and pc.any(bad).as_py():
                 where = pc.indices_nonzero(bad)
                 faults.extend(
-                    RowFault(n, rule.type, rule.column, v)
+                    RowFault(n, rule.type, rule.column, v, rule.explain(v))
                     for n, v in zip(
                         pc.take(numbers, where).to_pylist(),
                         pc.take(column, where).to_pylist(),
@@ -189,6 +195,13 @@ class FullFileCheck:
         rule.checked += pc.sum(present).as_py() or 0
         if rule.type == "expect_column_values_to_be_in_set":
             ok = pc.is_in(column, value_set=pa.array(rule.kwargs["value_set"], pa.string()))
+        elif rule.type == "expect_column_values_to_match_json_schema":
+            ok = pa.array(
+                [
+                    v is None or not schema_problem(rule.kwargs["json_schema"], v)
+                    for v in column.to_pylist()
+                ]
+            )
         elif rule.re2 is not None:
             ok = pc.match_substring_regex(column, rule.re2)
         else:

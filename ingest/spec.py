@@ -131,6 +131,14 @@ DIRTY_USCC = (
 )
 
 
+def matches_json_schema(schema: dict[str, object], level: Level = "row", why: str = "") -> Check:
+    """A non-blank value is a JSON document that ``schema`` (JSON Schema) accepts; a
+    rejected row says which part of the schema it broke."""
+    return Check(
+        "expect_column_values_to_match_json_schema", level, (("json_schema", schema),), why=why
+    )
+
+
 def unique_in_file(level: Level = "file", why: str = "") -> Check:
     """No value repeats within one file."""
     return Check("expect_compound_columns_to_be_unique", level, why=why)

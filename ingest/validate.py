@@ -52,9 +52,30 @@ class RowFault:
     rule: str
     column: str | None
     value: Any
+    detail: str = ""  # why, where the rule can say (a JSON Schema's first error)
 
     def describe(self) -> str:
-        return f"{self.rule} failed on column {self.column}: {mask_ids(self.value)!r}"
+        why = f" ({self.detail})" if self.detail else ""
+        return f"{self.rule} failed on column {self.column}{why}: {mask_ids(self.value)!r}"
+
+
+def schema_problem(schema: dict[str, Any], value: Any) -> str:
+    """The most telling reason a JSON Schema rejects ``value`` (a JSON text), in words."""
+    import json
+
+    import jsonschema
+
+    try:
+        document = json.loads(value) if isinstance(value, str) else value
+    except json.JSONDecodeError as exc:
+        return f"not JSON: {exc.msg}"
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft7Validator(schema).iter_errors(document)
+    )
+    if error is None:
+        return ""
+    where = "/".join(str(p) for p in error.absolute_path)
+    return f"{where}: {error.message}" if where else error.message
 
 
 @dataclass
@@ -269,7 +290,12 @@ class Gate:
             for f, entries in hits.items():
                 if severity == "row":
                     for row, value in entries:
-                        gates[f].reject(RowFault(row, config.type, column or None, value))
+                        why = (
+                            schema_problem(config.kwargs["json_schema"], value)
+                            if config.type == "expect_column_values_to_match_json_schema"
+                            else ""
+                        )
+                        gates[f].reject(RowFault(row, config.type, column or None, value, why))
                     continue
                 outcome = RuleOutcome(
                     rule=config.type,

@@ -35,6 +35,8 @@ class Scale:
     enterprises: int = 300_000
     office_buildings: int = 1_000
     requests_per_month: int = 300
+    #: policies of the 政策通 catalogue (revisions come on top)
+    policies: int = 300
 
 
 SCALES: dict[str, Scale] = {
@@ -57,6 +59,7 @@ SCALES: dict[str, Scale] = {
         enterprises=400,
         office_buildings=12,
         requests_per_month=12,
+        policies=30,
     ),
     "small": Scale(
         "small",
@@ -75,6 +78,7 @@ SCALES: dict[str, Scale] = {
         enterprises=5_000,
         office_buildings=60,
         requests_per_month=60,
+        policies=80,
     ),
     # a tenth of the city's persons, delivered as the city delivers: profiling in minutes
     "district": Scale(

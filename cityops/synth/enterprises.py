@@ -740,15 +740,16 @@ class EnterpriseBuilder:
         near = [u for u in vacant if u.building.district_code == r.enterprise.district_code]
         anchor = (near or vacant)[int(rng.integers(0, len(near or vacant)))]
         a = anchor.area
+        step = 50 if a >= 300 else 10  # needs are written in round numbers
         u = rng.random()
         if u < 0.5:
             lo, hi = (
-                int(a * rng.uniform(0.6, 0.95) // 50 * 50),
-                int(-(-a * rng.uniform(1.05, 1.4) // 50) * 50),
+                int(a * rng.uniform(0.6, 0.95) // step * step),
+                int(-(-a * rng.uniform(1.05, 1.4) // step) * step),
             )
             r.need_area, r.area_range = f"{lo}-{hi}", (float(lo), float(hi))
         elif u < 0.65:
-            lo = int(a * rng.uniform(0.7, 0.95) // 50 * 50)
+            lo = int(a * rng.uniform(0.7, 0.95) // step * step)
             r.need_area, r.area_range = f"≥{lo}", (float(lo), float("inf"))
         else:
             n = int(round(a * rng.uniform(0.87, 1.13), -1))
@@ -771,6 +772,7 @@ class EnterpriseBuilder:
                 continue
             lo_, hi_ = r.area_range
             centre = (lo_ + min(hi_, lo_ * 1.5)) / 2 if hi_ != float("inf") else lo_ * 1.2
+            centre = centre if centre > 0 else a
             utility = (
                 -2.0 * abs(np.log(unit.area / centre))
                 + {"甲级": 0.4, "乙级": 0.2, "其他": 0.0}[unit.building.grade]

@@ -18,6 +18,7 @@ from .billboards import BillboardBuilder
 from .config import ENTERPRISE_ALERT_THRESHOLDS, FUTURE_DAYS, SCALES
 from .enterprises import EnterpriseBuilder
 from .facades import FacadeBuilder
+from .policies import PolicyBuilder
 from .population import PERSON_HEADERS, PopulationBuilder, PopulationSample
 from .shops import ShopBuilder
 from .social import SocialBuilder
@@ -177,8 +178,10 @@ def generate(
     # 精准营商 enterprises: register, change feed, requests, office units
     enterprises.add_shop_companies(shops.world.shops)
     enterprises.place(facades.world.buildings)
-    write_enterprises(enterprises, spec.requests_per_month, out, truth, report)
+    alerts = write_enterprises(enterprises, spec.requests_per_month, out, truth, report)
     progress("enterprises: done")
+    write_policies(enterprises, alerts, spec.policies, seed, as_of, out, truth, report)
+    progress("policies: done")
 
     # ground truth (never read by the pipeline)
     eligible = social.eligible_graduates()
@@ -311,7 +314,7 @@ def write_enterprises(
     out: Path,
     truth: Path,
     report: GenerationReport | None = None,
-) -> None:
+) -> list[dict[str, object]]:
     """The 精准营商 sources (14-17) of a placed register, and their truth: each
     enterprise's building, each request's state and signed unit, the true alerts."""
     t = time.perf_counter()
@@ -348,8 +351,63 @@ def write_enterprises(
             "signed_unit",
         ],
     )
+    alerts = enterprises.true_alerts(ENTERPRISE_ALERT_THRESHOLDS)
+    _write_truth_csv(truth / "enterprise_alerts.csv", alerts, ["uscc", "rule", "first_held_on"])
+    return alerts
+
+
+def write_policies(
+    enterprises: EnterpriseBuilder,
+    alerts: list[dict[str, object]],
+    n_policies: int,
+    seed: int,
+    as_of: dt.date,
+    out: Path,
+    truth: Path,
+    report: GenerationReport | None = None,
+) -> None:
+    """The 政策通 sources (18-19) against a written enterprise world, and their truth: the
+    version of each policy in force on as-of and every eligible (enterprise, policy)."""
+    t = time.perf_counter()
+    policies = PolicyBuilder(n_policies, seed, as_of, enterprises)
+    policies.build()
+    facts = policies.facts(alerts)
+    policies.simulate_applications(facts)
+    for source, files, rows in (
+        ("policies", policies.policy_files(out), len(policies.world.versions)),
+        ("policy_applications", policies.application_files(out), len(policies.world.applications)),
+    ):
+        n_files = sum(1 for _ in files)
+        if report is not None:
+            report.add(source, n_files, rows, time.perf_counter() - t)
+        t = time.perf_counter()
+    in_force = policies.in_force(as_of)
     _write_truth_csv(
-        truth / "enterprise_alerts.csv",
-        enterprises.true_alerts(ENTERPRISE_ALERT_THRESHOLDS),
-        ["uscc", "rule", "first_held_on"],
+        truth / "policy_catalogue.csv",
+        (
+            {
+                "policy_id": v.policy_id,
+                "published_on": v.published_on.isoformat(),
+                "invalid": v.invalid,
+                "in_force": in_force.get(v.policy_id) is v,
+            }
+            for v in policies.world.versions
+        ),
+        ["policy_id", "published_on", "invalid", "in_force"],
+    )
+    _write_truth_csv(
+        truth / "policy_eligibility.csv",
+        (
+            {"uscc": u, "policy_id": p.policy_id, "mode": p.mode}
+            for u, p in policies.eligible(facts)
+        ),
+        ["uscc", "policy_id", "mode"],
+    )
+    _write_truth_csv(
+        truth / "policy_applications.csv",
+        (
+            {"application_id": a["申报编号"], "uscc": a["_uscc"]}
+            for a in policies.world.applications
+        ),
+        ["application_id", "uscc"],
     )

@@ -20,5 +20,7 @@
         "enterprise_events.enterprise_events__events": {"mode": "increment", "business_key": ["event_id"]},
         "enterprise_requests.enterprise_requests__requests": {"mode": "increment", "business_key": ["request_id"]},
         "office_space.office_space__units": {"mode": "snapshot", "business_key": ["unit_id"]},
+        "policies.policies__policies": {"mode": "increment", "business_key": ["policy_id", "published_on"]},
+        "policy_applications.policy_applications__applications": {"mode": "increment", "business_key": ["application_id"]},
     }) }}
 {%- endmacro %}

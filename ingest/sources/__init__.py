@@ -19,6 +19,8 @@ from . import (
     facade_inspections,
     housing,
     office_space,
+    policies,
+    policy_applications,
     population,
     shop_inspections,
     shop_licences,
@@ -48,6 +50,8 @@ REGISTRY: dict[str, SourceSpec] = {
         enterprise_events,
         enterprise_requests,
         office_space,
+        policies,
+        policy_applications,
     )
 }
 
