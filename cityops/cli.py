@@ -610,6 +610,37 @@ def offices_match(
     console.print(table)
 
 
+policies_app = typer.Typer(help="政策通: policies matched to enterprises, with reasons.")
+app.add_typer(policies_app, name="policies")
+
+
+@policies_app.command("explain")
+def policies_explain(
+    uscc: str = typer.Option(..., "--uscc", help="the enterprise's credit code"),
+    policy: str = typer.Option(None, "--policy", help="one policy's id"),
+) -> None:
+    """Why each policy in force does or does not apply to one enterprise, condition by condition."""
+    from .policies import explain
+    from .warehouse import warehouse_url
+
+    try:
+        found = explain(warehouse_url(), uscc, policy)
+    except LookupError as exc:
+        say("error:", exc)
+        raise typer.Exit(2) from exc
+    for p in found:
+        verdict = "applies" if p.applies else f"does not apply ({len(p.failing)} condition(s) fail)"
+        console.print(escape(f"{p.policy_id} {p.title} [{p.mode}]: {verdict}"), style="bold")
+        for c in p.conditions:
+            mark = "✓" if c["holds"] else "✗"
+            console.print(
+                escape(
+                    f"  {mark} {c['label']} {c['op']} {c['value_text']}: "
+                    f"the enterprise has {c['enterprise_value']}"
+                )
+            )
+
+
 @warehouse_app.command("street-account")
 def warehouse_street_account(
     street_code: str = typer.Argument(..., help="the street's code, e.g. 310101002"),

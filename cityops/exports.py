@@ -6,7 +6,9 @@ audited ``ops.graduate_ids()``, writes 0600 files and records every one in ``ops
 and orange buildings by score; ``shop_worklist/`` each street's inspection work list and
 ``shop_codes/`` its red and grey shops (汇商码); ``enterprise_requests/`` its overdue
 enterprise requests and ``enterprise_alerts/`` its enterprises' abnormal-change alerts
-(精准营商). ``manifest.json`` records rows and sha256 per file. The
+(精准营商); ``policy_push/`` its enterprises eligible for a 申报 policy that have not
+applied, and ``policy_grants/<issuer>.csv`` each issuer's 免申即享 grant list (政策通).
+``manifest.json`` records rows and sha256 per file. The
 same as-of date rewrites the same bytes.
 """
 
@@ -104,6 +106,26 @@ ALERT_COLUMNS = [
     ("first_held_on", "首次触发日期"),
     ("explanation", "说明"),
 ]
+POLICY_PUSH_COLUMNS = [
+    ("district_name", "区"),
+    ("street_name", "街道"),
+    ("uscc", "统一社会信用代码"),
+    ("enterprise_name", "企业名称"),
+    ("policy_id", "政策编号"),
+    ("title", "政策名称"),
+    ("issuer", "发布机构"),
+    ("benefit_kind", "支持方式"),
+    ("benefit_amount_wan", "金额(万元)"),
+]
+POLICY_GRANT_COLUMNS = [
+    ("issuer", "发布机构"),
+    ("policy_id", "政策编号"),
+    ("title", "政策名称"),
+    ("uscc", "统一社会信用代码"),
+    ("enterprise_name", "企业名称"),
+    ("benefit_kind", "支持方式"),
+    ("benefit_amount_wan", "金额(万元)"),
+]
 COLOUR_LABELS = {"green": "绿码", "yellow": "黄码", "red": "红码", "grey": "灰码"}
 TIER_LABELS = {"red": "红", "orange": "橙", "yellow": "黄", "green": "绿"}
 LINK_LABELS = {"roll_member": "低保名册成员", "registry_household": "同户籍户"}
@@ -121,6 +143,8 @@ EXPORTS = (
     "shop_codes",
     "enterprise_requests",
     "enterprise_alerts",
+    "policy_push",
+    "policy_grants",
 )
 
 
@@ -255,6 +279,33 @@ def _enterprise_alerts(conn: psycopg.Connection) -> list[dict[str, object]]:
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
+def _rows(conn: psycopg.Connection, sql: str) -> list[dict[str, object]]:
+    cur = conn.execute(sql)
+    names = [c.name for c in cur.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _policy_push(conn: psycopg.Connection) -> list[dict[str, object]]:
+    return _rows(
+        conn,
+        "select d.district_name, p.street_name, p.uscc, p.enterprise_name, p.policy_id, p.title, "
+        "p.issuer, p.benefit_kind, p.benefit_amount_wan from marts.mart_policy_push as p "
+        "inner join marts.dim_enterprise as d using (uscc) order by p.street_code, p.policy_id, p.uscc",
+    )
+
+
+def _policy_grants(conn: psycopg.Connection) -> list[dict[str, object]]:
+    """Grant lists go to their issuer: one file per issuer under policy_grants/政策通/."""
+    rows = _rows(
+        conn,
+        "select issuer, policy_id, title, uscc, enterprise_name, benefit_kind, benefit_amount_wan "
+        "from marts.mart_policy_grants order by issuer, policy_id, uscc",
+    )
+    for r in rows:
+        r["district_name"], r["street_name"] = "政策通", r["issuer"]
+    return rows
+
+
 def _cell(value: object) -> object:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -318,6 +369,8 @@ def _write(
             ("shop_codes", _shop_codes(conn), SHOP_CODE_COLUMNS, False),
             ("enterprise_requests", _overdue_requests(conn), OVERDUE_REQUEST_COLUMNS, False),
             ("enterprise_alerts", _enterprise_alerts(conn), ALERT_COLUMNS, False),
+            ("policy_push", _policy_push(conn), POLICY_PUSH_COLUMNS, False),
+            ("policy_grants", _policy_grants(conn), POLICY_GRANT_COLUMNS, False),
         ):
             groups: dict[tuple[str, str], list[dict[str, object]]] = {}
             for r in rows:

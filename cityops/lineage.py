@@ -32,6 +32,8 @@ EXPORT_INPUTS = (
     "mart_enterprise_requests",
     "mart_enterprise_alerts",
     "dim_enterprise",
+    "mart_policy_push",
+    "mart_policy_grants",
 )
 
 

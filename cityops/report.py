@@ -111,6 +111,34 @@ def enterprise_lines(url: str) -> list[str]:
         "enterprise buildings: "
         + ", ".join(f"{k} {links.get(k, 0):,}" for k in ("linked", "ambiguous", "unlinked")),
         f"open office requests with candidate units: {matched:,} (marts.mart_office_matches)",
+        *policy_lines(url),
+    ]
+
+
+def policy_lines(url: str) -> list[str]:
+    """政策通: matches, reach, uptake, grants and the false-push rate."""
+    if _query(url, "select to_regclass('marts.mart_policy_metrics')")[0][0] is None:
+        return []
+    (policies, eligible, pushed, applied, grants, granted, false_pushes) = _query(
+        url,
+        "select count(*), coalesce(sum(eligible), 0), coalesce(sum(pushed), 0), "
+        "coalesce(sum(applied_eligible), 0), coalesce(sum(grants), 0), "
+        "coalesce(sum(granted_wan), 0), coalesce(sum(false_pushes), 0) "
+        "from marts.mart_policy_metrics",
+    )[0]
+    apply_eligible = _query(
+        url, "select coalesce(sum(eligible), 0) from marts.mart_policy_metrics where mode = '申报'"
+    )[0][0]
+    grant_lists = _query(url, "select count(*) from marts.mart_policy_grants")[0][0]
+    near = _query(url, "select count(*) from marts.mart_policy_near_misses")[0][0]
+    reach = (pushed + applied) / apply_eligible if apply_eligible else 0
+    uptake = applied / apply_eligible if apply_eligible else 0
+    return [
+        f"policies in force: {policies:,}; eligible (enterprise, policy) pairs {eligible:,}, "
+        f"near misses {near:,}",
+        f"申报 policies: reach {reach:.1%} (pushed {pushed:,} + applied {applied:,} of "
+        f"{apply_eligible:,} eligible), uptake {uptake:.1%}, grants {grants:,} ({granted:,} 万元); "
+        f"免申即享 grant list {grant_lists:,}; false pushes {false_pushes:,}",
     ]
 
 

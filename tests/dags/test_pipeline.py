@@ -82,7 +82,7 @@ def test_marts_hold_no_raw_id_numbers(pipeline) -> None:
                 f'select count(*) from marts."{table}" '
                 f"where \"{column}\" ~ '(^|[^0-9a-fA-F])[0-9]{{17}}[0-9Xx]([^0-9a-fA-F]|$)' "
                 # a credit code may be all digits too: one that passes both its checks is a code
-                f"and staging.uscc_normalised(\"{column}\") is distinct from \"{column}\""
+                f'and staging.uscc_normalised("{column}") is distinct from "{column}"'
             ).fetchone()[0]
             assert hits == 0, f"marts.{table}.{column} holds ID numbers"
         masked = conn.execute(
