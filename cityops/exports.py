@@ -254,52 +254,48 @@ def _shop_codes(conn: psycopg.Connection) -> list[dict[str, object]]:
 def _overdue_requests(conn: psycopg.Connection) -> list[dict[str, object]]:
     """Open requests past their working-day limit, oldest first (requests whose credit
     code links no enterprise have no street and are counted in the run report instead)."""
-    cur = conn.execute(
-        "select d.district_name, r.street_name, r.request_id, r.enterprise_name, r.uscc, "
-        "r.category, r.owner, r.status, r.received_on, r.working_days_age "
-        "from marts.mart_enterprise_requests as r "
-        "left join marts.dim_enterprise as d using (uscc) "
-        "where r.is_overdue and r.street_code is not null "
-        "order by r.street_code, r.working_days_age desc, r.request_id"
+    return _rows(
+        conn.execute(
+            "select d.district_name, r.street_name, r.request_id, r.enterprise_name, r.uscc, "
+            "r.category, r.owner, r.status, r.received_on, r.working_days_age "
+            "from marts.mart_enterprise_requests as r "
+            "left join marts.dim_enterprise as d using (uscc) "
+            "where r.is_overdue and r.street_code is not null "
+            "order by r.street_code, r.working_days_age desc, r.request_id"
+        )
     )
-    names = [c.name for c in cur.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def _enterprise_alerts(conn: psycopg.Connection) -> list[dict[str, object]]:
-    cur = conn.execute(
-        "select d.district_name, a.street_name, a.uscc, a.enterprise_name, a.rule_name, "
-        "a.first_held_on, a.explanation "
-        "from marts.mart_enterprise_alerts as a "
-        "inner join marts.dim_enterprise as d using (uscc) "
-        "where a.street_code is not null "
-        "order by a.street_code, a.first_held_on desc, a.uscc, a.rule"
+    return _rows(
+        conn.execute(
+            "select d.district_name, a.street_name, a.uscc, a.enterprise_name, a.rule_name, "
+            "a.first_held_on, a.explanation "
+            "from marts.mart_enterprise_alerts as a "
+            "inner join marts.dim_enterprise as d using (uscc) "
+            "where a.street_code is not null "
+            "order by a.street_code, a.first_held_on desc, a.uscc, a.rule"
+        )
     )
-    names = [c.name for c in cur.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
-def _rows(conn: psycopg.Connection, sql: str) -> list[dict[str, object]]:
-    cur = conn.execute(sql)
-    names = [c.name for c in cur.description or []]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def _policy_push(conn: psycopg.Connection) -> list[dict[str, object]]:
     return _rows(
-        conn,
-        "select d.district_name, p.street_name, p.uscc, p.enterprise_name, p.policy_id, p.title, "
-        "p.issuer, p.benefit_kind, p.benefit_amount_wan from marts.mart_policy_push as p "
-        "inner join marts.dim_enterprise as d using (uscc) order by p.street_code, p.policy_id, p.uscc",
+        conn.execute(
+            "select d.district_name, p.street_name, p.uscc, p.enterprise_name, p.policy_id, p.title, "
+            "p.issuer, p.benefit_kind, p.benefit_amount_wan from marts.mart_policy_push as p "
+            "inner join marts.dim_enterprise as d using (uscc) order by p.street_code, p.policy_id, p.uscc"
+        )
     )
 
 
 def _policy_grants(conn: psycopg.Connection) -> list[dict[str, object]]:
     """Grant lists go to their issuer: one file per issuer under policy_grants/政策通/."""
     rows = _rows(
-        conn,
-        "select issuer, policy_id, title, uscc, enterprise_name, benefit_kind, benefit_amount_wan "
-        "from marts.mart_policy_grants order by issuer, policy_id, uscc",
+        conn.execute(
+            "select issuer, policy_id, title, uscc, enterprise_name, benefit_kind, benefit_amount_wan "
+            "from marts.mart_policy_grants order by issuer, policy_id, uscc"
+        )
     )
     for r in rows:
         r["district_name"], r["street_name"] = "政策通", r["issuer"]

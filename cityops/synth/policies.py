@@ -185,7 +185,7 @@ class PolicyBuilder:
                 },
                 conditions=conditions,
             )
-            if rng.random() < 0.03:
+            if rng.random() < 0.03 or i == 2:  # every catalogue carries at least one
                 self._spoil(version)
             w.versions.append(version)
             if rng.random() < 0.2 and published < self.as_of - dt.timedelta(days=60):
