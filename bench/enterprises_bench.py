@@ -131,6 +131,8 @@ def main() -> None:
                 url,
                 "--select",
                 "stg_enterprise_events__events+ stg_enterprise_requests__requests+",
+                "--exclude",
+                POLICY_MODELS,
             )
 
             t = time.perf_counter()
