@@ -30,7 +30,7 @@ events as (
         count(*) as events,
         jsonb_agg(
             jsonb_build_object('on', occurred_at, 'type', event_type, 'old', old_value, 'new', new_value)
-            order by occurred_at
+            order by occurred_at, event_id
         ) as event_history
     from {{ ref('stg_enterprise_events__events') }}
     where uscc is not null
@@ -53,9 +53,9 @@ licences as (
         s.uscc,
         jsonb_agg(
             jsonb_build_object(
-                'shop_id', l.shop_id, 'type', l.licence_type, 'status', l.status,
-                'valid_until', l.valid_until
-            ) order by l.shop_id, l.licence_type
+                'licence_no', l.licence_no, 'shop_id', l.shop_id, 'type', l.licence_type,
+                'status', l.status, 'valid_until', l.valid_until
+            ) order by l.shop_id, l.licence_type, l.licence_no
         ) as licences
     from {{ ref('fct_shop_licence') }} as l
     inner join {{ ref('dim_shop') }} as s using (shop_id)
