@@ -72,9 +72,16 @@ def test_matches_are_exactly_the_pairs_the_rules_make_eligible(pipeline, tiny_ci
             "or exists (select from jsonb_array_elements(conditions_met) c "
             "where not (c ->> 'holds')::boolean or c ->> 'enterprise_value' is null)"
         ).fetchone()[0]
+        on_file = set(
+            conn.execute(
+                "select f.uscc, p ->> 'policy_id' from marts.mart_enterprise_file as f, "
+                "jsonb_array_elements(f.policies_matched) as p"
+            ).fetchall()
+        )
     assert len(expected) > 50
     assert found == expected
     assert recorded == 0  # every condition recorded, with the value that met it
+    assert on_file == expected  # 一户一档 lists the policies its enterprise matches
 
 
 def test_no_push_reaches_an_ineligible_enterprise_or_one_that_applied(pipeline, tiny_city) -> None:

@@ -2,7 +2,8 @@
 -- 一户一档: one file per enterprise - register facts, its building (and that building's
 -- facade risk tier), insured headcount by month with its 12-month trend, the change
 -- events in the order they occurred, its requests, the licences of the shops it runs
--- (where the shop's credit code is the enterprise's) and the alerts that hold.
+-- (where the shop's credit code is the enterprise's), the alerts that hold and the
+-- 政策通 policies it matches on the run date.
 with
 
 enterprises as (
@@ -14,14 +15,7 @@ risk as (
 ),
 
 headcount as (
-    select
-        uscc,
-        jsonb_object_agg(to_char(month, 'YYYY-MM'), headcount order by month) as headcount_by_month,
-        (array_agg(headcount order by month desc))[1] as headcount_latest,
-        max(month) as headcount_month,
-        (array_agg(headcount order by month desc))[12] as headcount_12m_start
-    from {{ ref('int_enterprise_headcount') }}
-    group by uscc
+    select * from {{ ref('int_enterprise_headcount_trend') }}
 ),
 
 events as (
@@ -67,6 +61,19 @@ alerts as (
     select uscc, array_agg(rule order by rule) as alerts
     from {{ ref('mart_enterprise_alerts') }}
     group by uscc
+),
+
+policies as (
+    select
+        uscc,
+        jsonb_agg(
+            jsonb_build_object(
+                'policy_id', policy_id, 'title', title, 'mode', mode, 'issuer', issuer,
+                'benefit', benefit_kind, 'amount_wan', benefit_amount_wan
+            ) order by policy_id
+        ) as policies_matched
+    from {{ ref('mart_policy_matches') }}
+    group by uscc
 )
 
 select
@@ -101,7 +108,8 @@ select
     coalesce(q.open_requests, 0) as open_requests,
     coalesce(q.overdue_requests, 0) as overdue_requests,
     coalesce(l.licences, '[]'::jsonb) as licences,
-    coalesce(a.alerts, '{}') as alerts
+    coalesce(a.alerts, '{}') as alerts,
+    coalesce(p.policies_matched, '[]'::jsonb) as policies_matched
 from enterprises as e
 left join risk as k using (building_code)
 left join headcount as h using (uscc)
@@ -109,3 +117,4 @@ left join events as v using (uscc)
 left join requests as q using (uscc)
 left join licences as l using (uscc)
 left join alerts as a using (uscc)
+left join policies as p using (uscc)
