@@ -35,6 +35,12 @@ class Settings:
     #: dbt's threads for the transform's one `dbt build` (CITYOPS_DBT_THREADS; default 4: the
     #: models wait on PostgreSQL, so a little over the cores keeps both busy).
     dbt_threads: int = 4
+    #: Whether each model's tests get a task of their own in the transform DAG
+    #: (CITYOPS_DBT_TEST_TASKS: ``after_each``, the default; ``none``: the one `dbt build`
+    #: still runs every test and a failing test still fails the build task and skips what
+    #: depends on it, but only models have tasks - half the tasks, for executors where a
+    #: task costs a process start, such as Celery).
+    dbt_test_tasks: str = "after_each"
     #: Passwords of the pipeline roles (step -> password), from CITYOPS_<STEP>_PASSWORD.
     role_passwords: dict[str, str] = field(default_factory=dict)
     #: Seconds a command waits for another one holding the state folder (CITYOPS_LOCK_WAIT;
@@ -158,6 +164,14 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> An
     return number
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """The variable's value among ``choices`` (the first when unset)."""
+    value = (env.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={value!r} is not one of {', '.join(choices)}")
+    return value
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from ``environ`` (default: the process environment)."""
     env = os.environ if environ is None else environ
@@ -168,6 +182,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         hmac_key=env.get("CITYOPS_HMAC_KEY") or DEV_HMAC_KEY,
         env=(env.get("CITYOPS_ENV") or "development").lower(),
         dbt_threads=_number(env, "CITYOPS_DBT_THREADS", 4, int),
+        dbt_test_tasks=_choice(env, "CITYOPS_DBT_TEST_TASKS", ("after_each", "none")),
         lock_wait=_number(env, "CITYOPS_LOCK_WAIT", 3600.0, float),
         task_retries=_number(env, "CITYOPS_TASK_RETRIES", 2, int),
         retry_delay_seconds=_number(env, "CITYOPS_RETRY_DELAY_SECONDS", 120, int),

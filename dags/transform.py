@@ -104,8 +104,9 @@ with DbtDag(
     render_config=RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         # one test task per model; a test on two models (relationships) is reported with
-        # one of them, and runs in the build after both, as dbt orders it
-        test_behavior=TestBehavior.AFTER_EACH,
+        # one of them, and runs in the build after both, as dbt orders it. With
+        # CITYOPS_DBT_TEST_TASKS=none the build runs the same tests, without their tasks.
+        test_behavior=TestBehavior(settings.dbt_test_tasks),
     ),
     operator_args={
         "vars": {"as_of": AS_OF},

@@ -176,6 +176,8 @@ def celery_run(pipeline_run, warehouse_url, tiny_city, tmp_path_factory):
             "CITYOPS_HOME": str(home),
             "CITYOPS_LANDING": str(landing),
             "CITYOPS_HMAC_KEY": get_settings().hmac_key,
+            # a task per model only: every task here is a process start on two cores
+            "CITYOPS_DBT_TEST_TASKS": "none",
             # As deployed: tasks retry. Airflow 3.3's execution API can fail a task that
             # succeeded when two tasks create the same asset row at once (a unique violation
             # on idx_asset_name_uri_unique); the retry reruns the idempotent dbt model.
@@ -249,6 +251,10 @@ def celery_run(pipeline_run, warehouse_url, tiny_city, tmp_path_factory):
                     "select hostname, count(*) from task_instance where state = 'success' group by 1"
                 )
             }
+            test_tasks = m.execute(
+                "select count(*) from task_instance where dag_id = 'transform' "
+                "and task_id like '%%.test'"
+            ).fetchone()[0]
             triggers = {
                 r[0]: r[1]
                 for r in m.execute(
@@ -260,6 +266,7 @@ def celery_run(pipeline_run, warehouse_url, tiny_city, tmp_path_factory):
             "hosts": hosts,
             "run_types": triggers,
             "export_states": export_states,
+            "test_tasks": test_tasks,
             "home": home,
         }
     finally:
@@ -322,6 +329,12 @@ def test_a_weekly_export_before_any_transform_is_skipped_not_failed(celery_run) 
     states = celery_run["export_states"]
     assert states.get("scheduled") == "skipped", states
     assert states["asset_triggered"] == "success", states
+
+
+def test_the_build_ran_its_tests_without_a_task_for_each(celery_run) -> None:
+    # CITYOPS_DBT_TEST_TASKS=none: the marts below equal the local run's, which had every
+    # test's task, so the one `dbt build` gated the same way
+    assert celery_run["test_tasks"] == 0
 
 
 def test_distributed_marts_equal_the_local_run(celery_run, pipeline_run) -> None:

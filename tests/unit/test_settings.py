@@ -76,6 +76,13 @@ def test_run_and_worker_settings_come_from_the_environment() -> None:
         load_settings({"CITYOPS_TASK_RETRIES": "two"})
 
 
+def test_test_tasks_of_the_transform_are_one_of_two_choices() -> None:
+    assert load_settings({}).dbt_test_tasks == "after_each"
+    assert load_settings({"CITYOPS_DBT_TEST_TASKS": " None "}).dbt_test_tasks == "none"
+    with pytest.raises(SettingsError, match="CITYOPS_DBT_TEST_TASKS='build' is not one of"):
+        load_settings({"CITYOPS_DBT_TEST_TASKS": "build"})
+
+
 def test_no_project_setting_is_read_outside_the_settings_module() -> None:
     import re
 
