@@ -277,7 +277,8 @@ def test_a_second_command_on_a_busy_state_folder_waits_or_says_so(tmp_path) -> N
 
 
 def test_run_fails_when_an_ingest_dag_fails(monkeypatch) -> None:
-    from cityops import airflow_env, cli, report
+    from cityops import airflow_env, report
+    from cityops.cli import pipeline as cli
 
     class Run:
         run_id = "manual__test"
