@@ -56,8 +56,8 @@ def _gx_every_row(path: Path, gx_home: Path) -> tuple[float, int]:
     """Seconds GX takes to validate the first rows of the file, and how many rows."""
     from cityops.settings import get_settings
     from ingest.mapping import plan_mapping
-    from ingest.pipeline import _frame
     from ingest.readers import open_reader
+    from ingest.reading import to_frame
     from ingest.sources import get_source
     from ingest.validate import Gate
 
@@ -69,7 +69,7 @@ def _gx_every_row(path: Path, gx_home: Path) -> tuple[float, int]:
     for raw in reader.batches():
         batch = plan_mapping(entity, reader.headers).apply(raw)
         t = time.perf_counter()
-        gate.validate(source, entity, _frame(batch, 0))
+        gate.validate(source, entity, to_frame(batch, 0))
         seconds += time.perf_counter() - t
         rows += batch.num_rows
         if rows >= GX_MEASURE_ROWS:

@@ -21,24 +21,21 @@ file streams batch by batch inside its single transaction: a reading thread
 reads, maps, checks and encodes the next batch while this one is copied; every
 row is checked against the suite by :mod:`ingest.checks`, Great Expectations
 validates an even sample of every batch, and the gate's verdict comes before the
-commit, so a refused file leaves nothing behind.
+commit, so a refused file leaves nothing behind. How files are grouped, read whole or
+streamed ahead is :mod:`ingest.reading`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
-import os
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -59,28 +56,17 @@ from .errors import (
 from .load import begin_batch, copy_batch, encode_batch, ensure_raw_table, publish_batch
 from .mapping import ColumnMapping, plan_mapping
 from .readers import FileReader, open_reader
+from .reading import GROUP_FILE_BYTES, groups, prefetched, read_file, reading_pool, to_frame
 from .sources import get_source
 from .spec import EntitySpec, SourceSpec
 from .validate import SAMPLE_ROWS, Gate, GateResult, RowFault, RuleOutcome, load_suite_config
 
 log = logging.getLogger(__name__)
 
-#: Files up to this size are read into memory and validated together with others; a
-#: validation group closes at this many bytes or files.
-GROUP_FILE_BYTES = 16 << 20
-GROUP_FILES = 400
 #: Rows of every batch of a streamed file that Great Expectations validates (evenly
 #: spaced), up to a total per file; the full-file check covers every row.
 GX_SAMPLE_PER_BATCH = 2_000
 GX_SAMPLE_ROWS = 200_000
-#: Batches a reading thread may prepare ahead of the COPY (bounds memory).
-PREFETCH_BATCHES = 2
-#: A run whose grouped files add up to this many bytes reads them in worker processes, a
-#: file each: parsing xlsx cells and JSON records is Python-bound, one core per file.
-#: Below it, starting the workers (about a second) costs more than it saves.
-PARALLEL_READ_BYTES = 32 << 20
-READ_WORKERS = max(1, min(4, os.cpu_count() or 1))
-
 
 FILE_CHANGED = (
     "the file changed while it was being loaded (is it still being delivered?): "
@@ -173,52 +159,6 @@ class EntityLoad:
         return batch.filter(pc.invert(bad))
 
 
-T = TypeVar("T")
-
-
-def prefetched(items: Iterator[T], depth: int = PREFETCH_BATCHES) -> Iterator[T]:
-    """``items`` produced by a thread of their own, up to ``depth`` ahead of the consumer.
-
-    pyarrow and the regex engine release the GIL, so reading and checking the next
-    batch overlaps the COPY of this one. A producer's exception is raised here; a
-    consumer that stops early (a failed COPY) stops the producer.
-    """
-    pipe: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(kind: str, value: object) -> bool:
-        while not stop.is_set():
-            try:
-                pipe.put((kind, value), timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put("item", item):
-                    return
-            put("done", None)
-        except BaseException as exc:  # handed to the consumer, raised there
-            put("error", exc)
-
-    thread = threading.Thread(target=produce, name="ingest-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, value = pipe.get()
-            if kind == "error":
-                raise value  # type: ignore[misc]
-            if kind == "done":
-                return
-            yield value  # type: ignore[misc]
-    finally:
-        stop.set()
-        thread.join()
-
-
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -233,45 +173,7 @@ def _lock_key(text: str) -> int:
     )
 
 
-def _frame(batch: pa.RecordBatch, file_number: int) -> pd.DataFrame:
-    frame = batch.to_pandas()
-    frame["_file"] = file_number
-    return frame
-
-
 # -- reading -------------------------------------------------------------------------------
-def _read_all(
-    entity: EntitySpec, path: Path
-) -> tuple[FileReader, ColumnMapping, list[pa.RecordBatch], float]:
-    """Read and map a small file into memory (raises the file's contract errors)."""
-    t = time.perf_counter()
-    reader = open_reader(entity, path)
-    batches = list(reader.batches())
-    mapping = plan_mapping(entity, reader.headers)
-    return reader, mapping, [mapping.apply(b) for b in batches], time.perf_counter() - t
-
-
-def _read_file(
-    source_name: str, path: Path
-) -> dict[str, tuple[FileReader, ColumnMapping, list[pa.RecordBatch], float]] | IngestError:
-    """Read and map every entity of one file; its contract error is returned, not raised,
-    so that a worker process hands it back with the other files' results."""
-    source = get_source(source_name)
-    try:
-        return {e.name: _read_all(e, path) for e in source.entities_for(path.name)}
-    except IngestError as exc:
-        return exc
-
-
-def _reading_pool(deliveries: list[Delivery]) -> ProcessPoolExecutor | None:
-    """Worker processes for reading the grouped files of a run, when they are worth it."""
-    grouped = sum(d.size for d in deliveries if d.size <= GROUP_FILE_BYTES)
-    if READ_WORKERS < 2 or grouped < PARALLEL_READ_BYTES:
-        return None
-    # spawn: the task's process runs threads (Airflow's, the COPY's reader) that fork would copy mid-flight
-    return ProcessPoolExecutor(READ_WORKERS, mp_context=multiprocessing.get_context("spawn"))
-
-
 def _streamed(gate: Gate, source: SourceSpec, load: EntityLoad, path: Path) -> Iterator[Piece]:
     """Read, map, check and encode a large file batch by batch (runs in the reading thread).
 
@@ -293,7 +195,7 @@ def _streamed(gate: Gate, source: SourceSpec, load: EntityLoad, path: Path) -> I
         load.read_seconds += time.perf_counter() - t
         t = time.perf_counter()
         if check is None:
-            result = gate.validate(source, load.entity, _frame(batch, 0))[0]
+            result = gate.validate(source, load.entity, to_frame(batch, 0))[0]
             batch = load.leave_out(batch, result.rejects)
         else:
             mask, faults = check.update(batch)
@@ -328,7 +230,7 @@ def _verdict(
     t = time.perf_counter()
     result = check.result()
     if samples:
-        frame = pd.concat([_frame(b, 0) for b in samples], ignore_index=True)
+        frame = pd.concat([to_frame(b, 0) for b in samples], ignore_index=True)
         on_sample = gate.validate(source, load.entity, frame)[0]
         for found, mine in (
             (on_sample.failures, result.failures),
@@ -624,26 +526,6 @@ def commit_file(
 
 
 # -- groups of files -----------------------------------------------------------------------
-def _groups(deliveries: list[Delivery]) -> Iterator[list[Delivery]]:
-    group: list[Delivery] = []
-    group_bytes = 0
-    for d in deliveries:
-        size = d.size
-        if size > GROUP_FILE_BYTES:
-            if group:
-                yield group
-                group, group_bytes = [], 0
-            yield [d]
-            continue
-        group.append(d)
-        group_bytes += size
-        if len(group) >= GROUP_FILES or group_bytes >= GROUP_FILE_BYTES:
-            yield group
-            group, group_bytes = [], 0
-    if group:
-        yield group
-
-
 def _prepare_group(
     gate: Gate, source: SourceSpec, group: list[Delivery], pool: Executor | None = None
 ) -> list[list[EntityLoad] | IngestError]:
@@ -651,9 +533,9 @@ def _prepare_group(
     all files, attribute results."""
     paths = [d.path for d in group]
     if pool is not None and len(paths) > 1:
-        prepared = list(pool.map(_read_file, [source.name] * len(paths), paths))
+        prepared = list(pool.map(read_file, [source.name] * len(paths), paths))
     else:
-        prepared = [_read_file(source.name, p) for p in paths]
+        prepared = [read_file(source.name, p) for p in paths]
     results: dict[tuple[int, str], GateResult] = {}
     validate_seconds: dict[tuple[int, str], float] = {}
     for entity in source.entities:
@@ -665,7 +547,7 @@ def _prepare_group(
         if not members:
             continue
         t = time.perf_counter()
-        frames = [_frame(b, i) for i, (_, _, batches, _) in members for b in batches]
+        frames = [to_frame(b, i) for i, (_, _, batches, _) in members for b in batches]
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         per_file = gate.validate(source, entity, frame, files=len(prepared)) if len(frame) else {}
         elapsed = (time.perf_counter() - t) / len(members)
@@ -740,13 +622,13 @@ def ingest_pending(
     if not found.deliveries:
         return summary
     gate = Gate(gx_home, expectations_dir)
-    pool = _reading_pool(found.deliveries)
+    pool = reading_pool(found.deliveries)
     with (
         pool or nullcontext(),
         psycopg.connect(url, autocommit=True) as book,
         psycopg.connect(url) as conn,
     ):
-        for group in _groups(found.deliveries):
+        for group in groups(found.deliveries):
             if len(group) == 1 and group[0].size > GROUP_FILE_BYTES:
                 d = group[0]
                 try:

@@ -14,8 +14,8 @@ import pytest
 from cityops.settings import get_settings
 from ingest.checks import FullFileCheck
 from ingest.mapping import plan_mapping
-from ingest.pipeline import _frame
 from ingest.readers import open_reader
+from ingest.reading import to_frame
 from ingest.sources import REGISTRY
 from ingest.validate import Gate, GateResult, load_suite_config
 
@@ -34,7 +34,7 @@ def _verdicts(gate: Gate, source, entity, batch: pa.RecordBatch) -> tuple[dict, 
     mine = check.result()
     for fault in faults:
         mine.reject(fault)
-    theirs = gate.validate(source, entity, _frame(batch, 0))[0]
+    theirs = gate.validate(source, entity, to_frame(batch, 0))[0]
     return _summary(mine), _summary(theirs)
 
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.errors import IngestError
-from ingest.pipeline import _read_all
+from ingest.reading import read_all
 from ingest.sources import REGISTRY
 
 from .test_ingest import run
@@ -78,7 +78,7 @@ def test_every_reader_fails_cleanly_on_malformed_bytes(reader, tiny_city, tmp_pa
         path.write_bytes(bytes_)
         for entity in entities:
             try:
-                file_reader, _, batches, _ = _read_all(entity, path)
+                file_reader, _, batches, _ = read_all(entity, path)
             except IngestError as exc:
                 assert str(exc).strip(), "a contract error says what is wrong"
                 continue

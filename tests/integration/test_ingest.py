@@ -477,8 +477,9 @@ def test_files_read_in_worker_processes_load_as_read_here(
 ) -> None:
     """The worker processes that read a large run's files (xlsx and JSON parsing is
     Python-bound) load the same rows, and refuse the same broken file, as one process."""
-    import ingest.pipeline as pipeline
+    import ingest.reading as reading
     from cityops.warehouse import ensure_database, with_database
+    from ingest.discover import discover
 
     spec = REGISTRY[source]
     contents = []
@@ -487,11 +488,11 @@ def test_files_read_in_worker_processes_load_as_read_here(
         files = copy_source(tiny_city, source, landing, limit=6)
         broken = files[2]
         broken.write_bytes(b"not what the contract says")
-        monkeypatch.setattr(pipeline, "READ_WORKERS", workers)
-        monkeypatch.setattr(pipeline, "PARALLEL_READ_BYTES", threshold)
+        monkeypatch.setattr(reading, "READ_WORKERS", workers)
+        monkeypatch.setattr(reading, "PARALLEL_READ_BYTES", threshold)
         url = with_database(warehouse_url, f"cityops_read_{workers}_{os.getpid()}")
         ensure_database(url)
-        pool = pipeline._reading_pool(pipeline.discover(landing, spec).deliveries)
+        pool = reading.reading_pool(discover(landing, spec).deliveries)
         assert (pool is None) == (workers == 1)
         if pool is not None:
             pool.shutdown()
