@@ -61,6 +61,22 @@ def test_policies_with_forbidden_conditions_are_rejected_and_the_rest_loads(
     assert count(fresh_url, "select count(*) from raw.policies__policies") == 25
 
 
+def test_a_catalogue_is_refused_only_when_a_quarter_of_its_policies_are_broken(
+    fresh_url, tmp_path
+) -> None:
+    landing = tmp_path / "landing"
+    bad = {"field": "revenue_wan", "op": ">=", "value": 100}
+    slips = [_policy(i, bad) if i % 5 == 0 else _policy(i) for i in range(1, 41)]  # 8 of 40
+    broken = [_policy(i, bad) if i % 3 == 0 else _policy(i) for i in range(41, 81)]  # 13 of 40
+    write_json(landing / "policies" / DAY / "policies_20261120.json", {"policies": slips})
+    write_json(landing / "policies" / "2026-11-21" / "policies_20261121.json", {"policies": broken})
+    summary = run(fresh_url, "policies", landing, tmp_path)
+    assert [f.status for f in summary.files] == ["loaded", "failed"]
+    assert "25% of the rows" in summary.failed[0].error
+    assert ledger(fresh_url, "policies")[0][3:] == (40, 32, 8)
+    assert count(fresh_url, "select count(*) from raw.policies__policies") == 32
+
+
 def _reasons(url: str) -> list[tuple]:
     import psycopg
 
