@@ -3,7 +3,8 @@ declaration: the Great Expectations suites (``expectations/<table>.json``), dbt'
 definitions (``dbt_project/models/staging/<source>/_<source>__sources.yml``, with each
 table's key and mode in ``meta``) the contract pages (``docs/sources/<source>.md``), the cadence seed
 (``ref_source_cadence.csv``) and ``source_contracts()``, the macro through which each
-staging model's ``latest()`` reads its table's mode and key.
+staging model's ``latest()`` reads its table's mode and key; and, from
+``cityops.policy_rules``, the policy condition fields' seed and ``policy_rules()``.
 A unit test fails when a committed copy differs from its rendering.
 
     uv run python -m cityops.contracts          # rewrite them all
@@ -18,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from cityops import policy_rules
 from ingest.spec import EntitySpec, SourceSpec
 from ingest.validate import level_of
 
@@ -229,6 +231,8 @@ def pages() -> dict[Path, str]:
         DOCS / "README.md": render_index(REGISTRY),
         MACROS / "source_contracts.sql": render_contracts_macro(REGISTRY),
         SEEDS / "ref_source_cadence.csv": render_cadence_seed(REGISTRY),
+        SEEDS / "policy_condition_fields.csv": policy_rules.render_seed(),
+        MACROS / "policy_rules.sql": policy_rules.render_macro(),
     }
     for name, source in REGISTRY.items():
         out[DOCS / f"{name}.md"] = render(source)

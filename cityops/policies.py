@@ -1,6 +1,6 @@
 """政策通 for one enterprise: why each policy in force does or does not apply, condition by
-condition, read from ``marts.policy_condition_evaluations`` (the view the matches and near
-misses are built from, so the explanation is the matcher's own)."""
+condition, read from ``marts.policy_condition_evaluations`` (the matcher's own test of a
+condition, applied condition by condition)."""
 
 from __future__ import annotations
 

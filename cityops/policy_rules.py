@@ -5,13 +5,16 @@ A policy's conditions are data (SOURCES.md 18): ``{"field": "employees", "op": "
 delivered policy against :func:`conditions_schema` (a JSON Schema, so Great Expectations
 checks the same rule) and rejects a policy with an unknown field or operator or a value of
 the wrong type, saying which (ingest.validate.schema_problem); the dbt seed
-``policy_condition_fields`` carries the same table for the warehouse's matcher (a test
-holds the two equal). :func:`holds` evaluates one condition in Python; the warehouse
+``policy_condition_fields`` (labels for the marts' words) and the macro ``policy_rules()``
+(fields, operators and the most conditions a policy may have, for the matcher's SQL) are
+rendered from it by ``python -m cityops.contracts``. :func:`holds` evaluates one condition in Python; the warehouse
 evaluates them in SQL, and the tests hold the two to the same answers.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +46,7 @@ FIELDS: dict[str, Field] = {
     )
 }
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "in", "prefix", "contains")
+MAX_CONDITIONS = 12  # the warehouse's matcher evaluates a policy's conditions side by side
 
 
 def conditions_schema() -> dict[str, Any]:
@@ -69,6 +73,7 @@ def conditions_schema() -> dict[str, Any]:
     )
     return {
         "type": "array",
+        "maxItems": MAX_CONDITIONS,
         "items": {
             "type": "object",
             "required": ["field", "op", "value"],
@@ -106,3 +111,29 @@ def holds(condition: dict[str, Any], facts: dict[str, Any]) -> bool:
     if op == "in":
         return fact in values
     return (fact == values[0]) if op == "=" else (fact != values[0])
+
+
+def render_seed() -> str:
+    """``policy_condition_fields.csv``: each field's kind, operators and label."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["field", "kind", "ops", "label"])
+    writer.writerows([f.name, f.kind, ";".join(f.ops), f.label] for f in FIELDS.values())
+    return out.getvalue()
+
+
+def render_macro() -> str:
+    """``policy_rules()``: the fields (in order: a condition's field is its number in the
+    list), the operators (likewise) and the most conditions a policy may carry."""
+    fields = ", ".join(f'["{f.name}", "{f.kind}"]' for f in FIELDS.values())
+    operators = ", ".join(f'"{op}"' for op in OPERATORS)
+    return (
+        "{# Rendered from cityops/policy_rules.py by `python -m cityops.contracts`. #}\n"
+        "{% macro policy_rules() -%}\n"
+        "    {{ return({\n"
+        f"        'fields': [{fields}],\n"
+        f"        'operators': [{operators}],\n"
+        f"        'max_conditions': {MAX_CONDITIONS},\n"
+        "    }) }}\n"
+        "{%- endmacro %}\n"
+    )

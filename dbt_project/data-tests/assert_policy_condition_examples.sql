@@ -1,13 +1,41 @@
 -- Every example case of seed policy_condition_examples gives its stated answer through
--- staging.policy_condition_holds(), the function the matcher uses.
-select e.*
-from {{ ref('policy_condition_examples') }} as e
-cross join lateral (select e.value::jsonb as v) as parsed
-where staging.policy_condition_holds(
-    e.kind, e.op,
-    {{ policy_value_texts('parsed.v') }},
-    {{ policy_value_number('parsed.v') }},
-    {{ policy_value_bool('parsed.v') }},
-    e.fact_text, e.fact_number, e.fact_bool,
-    string_to_array(nullif(e.fact_list, ''), ';')
-) is distinct from e.expected
+-- macro policy_condition_holds(), the matcher's own test of a condition: each example is
+-- run for every field of its kind that allows its operator, on a facts row whose fields
+-- of that kind all carry the example's fact.
+with
+
+examples as (
+    select
+        e.*,
+        {{ policy_op_no('e.op') }} as op_no,
+        {{ policy_value_texts('e.value::jsonb') }} as texts,
+        {{ policy_value_number('e.value::jsonb') }} as num,
+        {{ policy_value_bool('e.value::jsonb') }} as flag
+    from {{ ref('policy_condition_examples') }} as e
+),
+
+cases as (
+    select e.*, {{ policy_field_no('f.field') }} as field_no
+    from examples as e
+    left join {{ ref('policy_condition_fields') }} as f
+        on f.kind = e.kind and e.op = any(string_to_array(f.ops, ';'))
+),
+
+facts as (
+    select
+        c.*,
+        {%- for name, kind in policy_rules().fields %}
+        {%- if kind == 'text' %} c.fact_text::text
+        {%- elif kind == 'number' %} c.fact_number::numeric
+        {%- elif kind == 'bool' %} c.fact_bool::boolean
+        {%- else %} string_to_array(nullif(c.fact_list::text, ''), ';')
+        {%- endif %} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from cases as c
+)
+
+select example, kind, op, value, field_no, expected
+from facts as f
+where f.field_no is null  -- an example no field can run
+    or {{ policy_condition_holds('f.field_no', 'f.op_no', 'f.texts', 'f.num', 'f.flag', 'f') }}
+    is distinct from f.expected

@@ -412,35 +412,4 @@ language sql immutable parallel safe as $$
     where (extract(isodow from g.d) < 6 and g.d::date <> all(holidays))
         or g.d::date = any(workdays)
 $$;
-
--- 政策通: whether one policy condition holds for an enterprise's fact (docs/domain.md,
--- Scene 6). ``texts`` is the condition's value as a list of texts, ``num`` and ``flag``
--- its value as a number or a boolean; the fact comes as text, number, boolean or list by
--- the field's kind. An unknown fact (null) never holds.
-create or replace function staging.policy_condition_holds(
-    kind text, op text, texts text[], num numeric, flag boolean,
-    fact_text text, fact_number numeric, fact_bool boolean, fact_list text[]
-) returns boolean
-language sql immutable parallel safe as $$
-    select coalesce(
-        case kind
-            when 'list' then texts[1] = any(fact_list)
-            when 'bool' then fact_bool = flag
-            when 'number' then case op
-                when '=' then fact_number = num
-                when '!=' then fact_number <> num
-                when '<' then fact_number < num
-                when '<=' then fact_number <= num
-                when '>' then fact_number > num
-                when '>=' then fact_number >= num
-            end
-            else case op
-                when 'prefix' then exists (select from unnest(texts) as t(p) where starts_with(fact_text, t.p))
-                when 'in' then fact_text = any(texts)
-                when '=' then fact_text = texts[1]
-                when '!=' then fact_text <> texts[1]
-            end
-        end,
-        false)
-$$;
 {% endmacro %}

@@ -66,11 +66,16 @@ def test_matches_are_exactly_the_pairs_the_rules_make_eligible(pipeline, tiny_ci
         found = set(
             conn.execute("select uscc, policy_id from marts.mart_policy_matches").fetchall()
         )
-        recorded = conn.execute(
-            "select count(*) from marts.mart_policy_matches "
-            "where jsonb_array_length(conditions_met) = 0 "
-            "or exists (select from jsonb_array_elements(conditions_met) c "
-            "where not (c ->> 'holds')::boolean or c ->> 'enterprise_value' is null)"
+        unrecorded = conn.execute(  # a condition's field without the value that met it
+            "select count(*) from marts.mart_policy_matches as m "
+            "join marts.dim_policy_condition as c using (policy_id) "
+            "where m.conditions_met -> c.field is null "
+            "or jsonb_typeof(m.conditions_met -> c.field) = 'null'"
+        ).fetchone()[0]
+        unread = conn.execute(  # a value recorded for a field no condition reads
+            "select count(*) from marts.mart_policy_matches as m, jsonb_object_keys(m.conditions_met) k "
+            "where not exists (select from marts.dim_policy_condition c "
+            "where c.policy_id = m.policy_id and c.field = k)"
         ).fetchone()[0]
         on_file = set(
             conn.execute(
@@ -80,7 +85,7 @@ def test_matches_are_exactly_the_pairs_the_rules_make_eligible(pipeline, tiny_ci
         )
     assert len(expected) > 50
     assert found == expected
-    assert recorded == 0  # every condition recorded, with the value that met it
+    assert unrecorded == 0 and unread == 0  # each condition's field, with the value that met it
     assert on_file == expected  # 一户一档 lists the policies its enterprise matches
 
 
@@ -107,14 +112,17 @@ def test_no_push_reaches_an_ineligible_enterprise_or_one_that_applied(pipeline, 
 def test_near_misses_name_the_one_condition_that_fails(pipeline) -> None:
     with psycopg.connect(pipeline) as conn:
         rows = conn.execute(
-            "select failing_condition, evaluation from marts.mart_policy_near_misses limit 200"
+            "select n.failing_condition, n.enterprise_value, n.value_text, n.condition_no, "
+            "array_agg(e.condition_no) filter (where not e.holds) "
+            "from marts.mart_policy_near_misses as n "
+            "join marts.policy_condition_evaluations as e using (uscc, policy_id) "
+            "group by 1, 2, 3, 4, n.uscc, n.policy_id limit 200"
         ).fetchall()
     assert rows
-    for text, evaluation in rows:
-        failing = [c for c in evaluation if not c["holds"]]
-        assert len(failing) == 1
+    for text, value, needs, condition_no, failing in rows:
+        assert failing == [condition_no]  # the one condition the explanation also fails
         # "headcount 8, needs ≥ 10": the field, the enterprise's value, what it needs
-        assert f"{failing[0]['enterprise_value']}, needs" in text and failing[0]["value"] in text
+        assert f"{value}, needs" in text and needs in text
 
 
 def test_explain_prints_each_condition_with_the_enterprises_value(pipeline) -> None:

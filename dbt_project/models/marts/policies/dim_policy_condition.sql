@@ -1,6 +1,7 @@
 -- The conditions of the policies in force on the run date, one row each, with the value
 -- in the forms the matcher compares (texts, number, boolean) and the field's kind and label
--- (seed policy_condition_fields).
+-- (seed policy_condition_fields), and the field and operator as their numbers in
+-- policy_rules() for the matcher.
 with
 
 policies as (
@@ -29,6 +30,8 @@ select
     c.condition_no,
     c.field,
     c.op,
+    {{ policy_field_no('c.field') }} as field_no,
+    {{ policy_op_no('c.op') }} as op_no,
     c.value,
     f.kind,
     f.label,

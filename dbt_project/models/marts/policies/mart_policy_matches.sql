@@ -1,17 +1,44 @@
 {{ config(grants={'+select': ['cityops_street']}, post_hook="{{ street_row_security('street_code') }}") }}
 -- 政策通 matches on the run date: one row per enterprise and policy in force whose every
--- condition holds, each condition with the enterprise's value that met it.
+-- condition holds. conditions_met holds the enterprise's value of each field the policy's
+-- conditions read (field -> value; the conditions are in dim_policy_condition, and
+-- `cityops policies explain` prints them side by side).
+{% set all_fields = policy_rules().fields | map('first') | list %}
+with
+
+policies as (
+    select
+        s.policy_id,
+        s.title,
+        s.mode,
+        s.issuer,
+        s.conditions,
+        array(
+            select name from unnest(array['{{ all_fields | join("', '") }}']) as t(name)
+            where name <> all(coalesce(s.fields, '{}'))
+        ) as unread_fields
+    from {{ ref('int_policy_condition_slots') }} as s
+),
+
+facts as (
+    select uscc, enterprise_name, street_code, {{ policy_facts_object('f') }} as facts
+    from {{ ref('dim_enterprise_policy_facts') }} as f
+)
+
 select
     r.uscc,
-    r.enterprise_name,
-    r.street_code,
+    f.enterprise_name,
+    f.street_code,
     r.policy_id,
-    r.title,
-    r.mode,
-    r.issuer,
-    p.benefit_kind,
-    p.benefit_amount_wan,
-    r.evaluation as conditions_met
+    p.title,
+    p.mode,
+    p.issuer,
+    v.benefit_kind,
+    v.benefit_amount_wan,
+    p.conditions,
+    f.facts - p.unread_fields as conditions_met
 from {{ ref('int_policy_pair_results') }} as r
-inner join {{ ref('dim_policy_version') }} as p on p.policy_id = r.policy_id and p.is_in_force
-where r.failed = 0
+inner join policies as p using (policy_id)
+inner join facts as f using (uscc)
+inner join {{ ref('dim_policy_version') }} as v on v.policy_id = r.policy_id and v.is_in_force
+where r.failed_condition is null

@@ -1,6 +1,36 @@
 {{ config(grants={'+select': ['cityops_street']}, post_hook="{{ street_row_security('street_code') }}") }}
 -- Near misses: enterprises that meet every condition of a policy in force but one, with that
--- one in words ("headcount 8, needs >= 10").
+-- one, the enterprise's value and the two in words ("headcount 8, needs ≥ 10").
+with
+
+conditions as (
+    select * from {{ ref('dim_policy_condition') }}
+),
+
+facts as (
+    select * from {{ ref('dim_enterprise_policy_facts') }}
+),
+
+near as (
+    select
+        r.uscc,
+        f.enterprise_name,
+        f.street_code,
+        r.policy_id,
+        p.title,
+        p.mode,
+        c.condition_no,
+        c.field,
+        c.op,
+        c.value_text,
+        c.label,
+        {{ policy_fact_text('c.field_no', 'f') }} as enterprise_value
+    from {{ ref('int_policy_pair_results') }} as r
+    inner join {{ ref('int_policy_condition_slots') }} as p using (policy_id)
+    inner join conditions as c on c.policy_id = r.policy_id and c.condition_no = r.failed_condition
+    inner join facts as f on f.uscc = r.uscc
+)
+
 select
     uscc,
     enterprise_name,
@@ -8,7 +38,10 @@ select
     policy_id,
     title,
     mode,
-    failing_condition,
-    evaluation
-from {{ ref('int_policy_pair_results') }}
-where failed = 1
+    condition_no,
+    field,
+    op,
+    value_text,
+    enterprise_value,
+    {{ policy_condition_words('label', 'enterprise_value', 'op', 'value_text') }} as failing_condition
+from near
