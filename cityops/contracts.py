@@ -12,6 +12,8 @@ A unit test fails when a committed copy differs from its rendering.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -223,6 +225,34 @@ def render_cadence_seed(sources: dict[str, SourceSpec]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def render_policy_fields_seed() -> str:
+    """``policy_condition_fields.csv``: each field's kind, operators and label."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["field", "kind", "ops", "label"])
+    writer.writerows(
+        [f.name, f.kind, ";".join(f.ops), f.label] for f in policy_rules.FIELDS.values()
+    )
+    return out.getvalue()
+
+
+def render_policy_rules_macro() -> str:
+    """``policy_rules()``: the fields (in order: a condition's field is its number in the
+    list), the operators (likewise) and the most conditions a policy may carry."""
+    fields = ", ".join(f'["{f.name}", "{f.kind}"]' for f in policy_rules.FIELDS.values())
+    operators = ", ".join(f'"{op}"' for op in policy_rules.OPERATORS)
+    return (
+        "{# Rendered from cityops/policy_rules.py by `python -m cityops.contracts`. #}\n"
+        "{% macro policy_rules() -%}\n"
+        "    {{ return({\n"
+        f"        'fields': [{fields}],\n"
+        f"        'operators': [{operators}],\n"
+        f"        'max_conditions': {policy_rules.MAX_CONDITIONS},\n"
+        "    }) }}\n"
+        "{%- endmacro %}\n"
+    )
+
+
 def pages() -> dict[Path, str]:
     """Every rendered file, by path."""
     from ingest.sources import REGISTRY
@@ -231,8 +261,8 @@ def pages() -> dict[Path, str]:
         DOCS / "README.md": render_index(REGISTRY),
         MACROS / "source_contracts.sql": render_contracts_macro(REGISTRY),
         SEEDS / "ref_source_cadence.csv": render_cadence_seed(REGISTRY),
-        SEEDS / "policy_condition_fields.csv": policy_rules.render_seed(),
-        MACROS / "policy_rules.sql": policy_rules.render_macro(),
+        SEEDS / "policy_condition_fields.csv": render_policy_fields_seed(),
+        MACROS / "policy_rules.sql": render_policy_rules_macro(),
     }
     for name, source in REGISTRY.items():
         out[DOCS / f"{name}.md"] = render(source)

@@ -13,8 +13,6 @@ evaluates them in SQL, and the tests hold the two to the same answers.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,29 +109,3 @@ def holds(condition: dict[str, Any], facts: dict[str, Any]) -> bool:
     if op == "in":
         return fact in values
     return (fact == values[0]) if op == "=" else (fact != values[0])
-
-
-def render_seed() -> str:
-    """``policy_condition_fields.csv``: each field's kind, operators and label."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["field", "kind", "ops", "label"])
-    writer.writerows([f.name, f.kind, ";".join(f.ops), f.label] for f in FIELDS.values())
-    return out.getvalue()
-
-
-def render_macro() -> str:
-    """``policy_rules()``: the fields (in order: a condition's field is its number in the
-    list), the operators (likewise) and the most conditions a policy may carry."""
-    fields = ", ".join(f'["{f.name}", "{f.kind}"]' for f in FIELDS.values())
-    operators = ", ".join(f'"{op}"' for op in OPERATORS)
-    return (
-        "{# Rendered from cityops/policy_rules.py by `python -m cityops.contracts`. #}\n"
-        "{% macro policy_rules() -%}\n"
-        "    {{ return({\n"
-        f"        'fields': [{fields}],\n"
-        f"        'operators': [{operators}],\n"
-        f"        'max_conditions': {MAX_CONDITIONS},\n"
-        "    }) }}\n"
-        "{%- endmacro %}\n"
-    )

@@ -1,5 +1,5 @@
 {#
-    A policy condition's value (jsonb) in the three forms staging.policy_condition_holds()
+    A policy condition's value (jsonb) in the three forms the macro policy_condition_holds()
     reads: as a list of texts (a text is a list of one), as a number, as a boolean.
 #}
 {% macro policy_value_texts(value) -%}
