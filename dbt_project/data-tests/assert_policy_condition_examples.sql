@@ -1,7 +1,9 @@
 -- Every example case of seed policy_condition_examples gives its stated answer through
--- macro policy_condition_holds(), the matcher's own test of a condition: each example is
--- run for every field of its kind that allows its operator, on a facts row whose fields
--- of that kind all carry the example's fact.
+-- both bindings of macro policy_op_holds(), the one test of each operator: with the value
+-- in columns (policy_condition_holds, as the explain view and the metrics read it) and
+-- compiled in as literals (as the matcher runs it, the seed read when the test runs). Each
+-- example is run for every field of its kind that allows its operator, on a facts row whose
+-- fields of that kind all carry the example's fact.
 with
 
 examples as (
@@ -34,8 +36,21 @@ facts as (
     from cases as c
 )
 
-select example, kind, op, value, field_no, expected
+{%- set examples = run_query("select example, kind, op, value from " ~ ref('policy_condition_examples')).rows if execute else [] %}
+
+select example, kind, op, value, field_no, expected, 'columns' as binding
 from facts as f
 where f.field_no is null  -- an example no field can run
     or {{ policy_condition_holds('f.field_no', 'f.op_no', 'f.texts', 'f.num', 'f.flag', 'f') }}
     is distinct from f.expected
+{%- for example, kind, op, value in examples %}
+{%- for name, field_kind in policy_rules().fields if field_kind == kind %}
+union all
+select example, kind, op, value, field_no, expected, 'literals' as binding
+from facts as f
+where f.example = {{ policy_value_literals(example).text }}
+    and f.field_no = {{ policy_field_no("'" ~ name ~ "'") }}
+    and coalesce({{ policy_op_holds(kind, op, 'f.' ~ name, policy_value_literals(fromjson(value))) }}, false)
+    is distinct from f.expected
+{%- endfor %}
+{%- endfor %}

@@ -42,14 +42,14 @@
                 {{ adapter.quote(column) }}::text as {{ adapter.quote(column) }}{{ "," if not loop.last }}
                 {%- endif %}
                 {%- endfor %}
-            from {{ model }}
+            {#- the sample first (offset 0 keeps it apart), then the expression on its rows only #}
+            from {% if sample %}(select * from {{ model }} where {{ sample }} offset 0) as sampled{% else %}{{ model }}{% endif %}
             {#- concat_ws takes at most 100 arguments #}
             where concat_ws(' '
                 {%- for batch in text_columns | batch(90) -%}
                 , concat_ws(' ', {% for column in batch %}{{ adapter.quote(column) }}::text{{ ", " if not loop.last }}{% endfor %})
                 {%- endfor -%}
             ) ~ {{ id_number }}
-            {%- if sample %} and ({{ sample }}){% endif %}
         ),
 
         counted as (

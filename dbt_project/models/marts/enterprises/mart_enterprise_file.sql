@@ -63,17 +63,22 @@ alerts as (
     group by uscc
 ),
 
-policies as (
+policy_summaries as (  -- each policy's entry once, not once per enterprise it matches
     select
-        uscc,
-        jsonb_agg(
-            jsonb_build_object(
-                'policy_id', policy_id, 'title', title, 'mode', mode, 'issuer', issuer,
-                'benefit', benefit_kind, 'amount_wan', benefit_amount_wan
-            ) order by policy_id
-        ) as policies_matched
-    from {{ ref('mart_policy_matches') }}
-    group by uscc
+        policy_id,
+        jsonb_build_object(
+            'policy_id', policy_id, 'title', title, 'mode', mode, 'issuer', issuer,
+            'benefit', benefit_kind, 'amount_wan', benefit_amount_wan
+        ) as summary
+    from {{ ref('dim_policy_version') }}
+    where is_in_force
+),
+
+policies as (
+    select m.uscc, jsonb_agg(p.summary order by m.policy_id) as policies_matched
+    from {{ ref('mart_policy_matches') }} as m
+    inner join policy_summaries as p using (policy_id)
+    group by m.uscc
 )
 
 select

@@ -1,3 +1,4 @@
+{{ config(grants={'+select': ['cityops_street']}) }}
 -- The conditions of the policies in force on the run date, one row each, with the value
 -- in the forms the matcher compares (texts, number, boolean) and the field's kind and label
 -- (seed policy_condition_fields), and the field and operator as their numbers in

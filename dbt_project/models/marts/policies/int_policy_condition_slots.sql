@@ -1,3 +1,4 @@
+{{ config(grants={'+select': ['cityops_street']}) }}
 -- One row per policy in force with its conditions side by side (condition i in the columns
 -- *_i, up to policy_rules().max_conditions, which the ingest gate enforces), and the
 -- district it is limited to when a condition names one: the shape the matcher evaluates

@@ -1,41 +1,59 @@
-{{ config(post_hook=["create index if not exists {{ this.name }}_uscc on {{ this }} (uscc)"]) }}
+{{
+    config(
+        grants={'+select': ['cityops_street']},
+        pre_hook="set local maintenance_work_mem = '512MB'",
+        post_hook=[
+            "{{ street_row_security('street_code') }}",
+            "create unique index if not exists {{ this.name }}_pair on {{ this }} (uscc, policy_id)",
+        ],
+    )
+}}
 -- Each (enterprise, policy in force) pair that fails at most one condition: the matches
 -- (failed_condition null) and the near misses (the number of the one that fails). One
--- set-based pass: each policy meets the enterprises it can reach (a policy limited to a
--- district, those of that district), and all its conditions are tested side by side on
--- each pair into a bit mask of the failing ones; a mask of at most one bit is kept.
-{% set slots = range(1, policy_rules().max_conditions + 1) %}
-{% set failed_mask -%}
-    {%- for i in slots %}
-        + case when p.field_{{ i }} is not null
-            and not {{ policy_condition_holds('p.field_' ~ i, 'p.op_' ~ i, 'p.texts_' ~ i, 'p.num_' ~ i, 'p.flag_' ~ i, 'f') }}
-            then {{ 2 ** (i - 1) }} else 0 end
-    {%- endfor %}
-{%- endset %}
+-- set-based pass over the enterprises: the catalogue in force is compiled into the query
+-- (macro policy_matcher_catalogue, read when the model runs), each policy's conditions
+-- into one bit mask of the failing ones with the values as literals; each enterprise's
+-- masks, one per policy, are computed as one array and unnested, and a pair whose mask
+-- has at most one bit is kept. (The array is about six times faster here than a lateral
+-- VALUES list of the same expressions.) A policy limited to a district reaches the
+-- enterprises of that district only. The unique index is the pair's uniqueness test. The
+-- enterprise's street travels with the pair: street accounts read their own pairs only.
+{%- set catalogue = policy_matcher_catalogue(ref('int_policy_condition_slots'), ref('dim_policy_condition')) %}
 with
-
-policies as (
-    select * from {{ ref('int_policy_condition_slots') }}
-),
 
 facts as (
     select * from {{ ref('dim_enterprise_policy_facts') }}
 ),
 
 evaluated as (
-    select f.uscc, p.policy_id, 0 {{ failed_mask }} as failed_mask
-    from policies as p
-    cross join facts as f
-    where p.district is null
-    union all
-    select f.uscc, p.policy_id, 0 {{ failed_mask }} as failed_mask
-    from policies as p
-    inner join facts as f on f.district = p.district
-    offset 0  -- each pair's mask is computed once, then filtered
+    {%- if catalogue %}
+    select
+        f.uscc,
+        f.street_code,
+        (array[
+            {%- for p in catalogue %}{{ policy_value_literals(p.policy_id).text }}{{ ', ' if not loop.last }}{% endfor -%}
+        ])[m.policy_no] as policy_id,
+        m.failed_mask
+    from facts as f
+    cross join lateral unnest(array[
+        {%- for p in catalogue %}
+        {%- if p.district %}
+        case when f.district = {{ policy_value_literals(p.district).text }} then {{ policy_failed_mask(p, 'f') }} end
+        {%- else %}
+        {{ policy_failed_mask(p, 'f') }}
+        {%- endif %}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ]) with ordinality as m (failed_mask, policy_no)
+    {%- else %}
+    select f.uscc, f.street_code, null::text as policy_id, null::int as failed_mask
+    from facts as f
+    where false
+    {%- endif %}
 )
 
 select
     uscc,
+    street_code,
     policy_id,
     case when failed_mask > 0 then round(log(2, failed_mask))::smallint + 1 end as failed_condition
 from evaluated

@@ -1,9 +1,17 @@
-{{ config(grants={'+select': ['cityops_street']}, post_hook="{{ street_row_security('street_code') }}") }}
+{{
+    config(
+        grants={'+select': ['cityops_street']},
+        pre_hook=["set local work_mem = '256MB'", "set local maintenance_work_mem = '512MB'"],
+        post_hook=[
+            "{{ street_row_security('street_code') }}",
+            "create unique index if not exists {{ this.name }}_pair on {{ this }} (uscc, policy_id)",
+        ],
+    )
+}}
 -- 政策通 matches on the run date: one row per enterprise and policy in force whose every
 -- condition holds. conditions_met holds the enterprise's value of each field the policy's
 -- conditions read (field -> value; the conditions are in dim_policy_condition, and
 -- `cityops policies explain` prints them side by side).
-{% set all_fields = policy_rules().fields | map('first') | list %}
 with
 
 policies as (
@@ -13,16 +21,12 @@ policies as (
         s.mode,
         s.issuer,
         s.conditions,
-        array(
-            select name from unnest(array['{{ all_fields | join("', '") }}']) as t(name)
-            where name <> all(coalesce(s.fields, '{}'))
-        ) as unread_fields
+        {{ policy_reads_columns('s.fields') }}
     from {{ ref('int_policy_condition_slots') }} as s
 ),
 
 facts as (
-    select uscc, enterprise_name, street_code, {{ policy_facts_object('f') }} as facts
-    from {{ ref('dim_enterprise_policy_facts') }} as f
+    select * from {{ ref('dim_enterprise_policy_facts') }}
 )
 
 select
@@ -36,7 +40,7 @@ select
     v.benefit_kind,
     v.benefit_amount_wan,
     p.conditions,
-    f.facts - p.unread_fields as conditions_met
+    {{ policy_facts_read('f', 'p') }} as conditions_met
 from {{ ref('int_policy_pair_results') }} as r
 inner join policies as p using (policy_id)
 inner join facts as f using (uscc)

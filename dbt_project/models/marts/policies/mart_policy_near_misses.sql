@@ -1,6 +1,16 @@
-{{ config(grants={'+select': ['cityops_street']}, post_hook="{{ street_row_security('street_code') }}") }}
+{{
+    config(
+        materialized='view',
+        grants={'+select': ['cityops_street']},
+        post_hook=["alter view {{ this }} set (security_invoker = true)"],
+    )
+}}
 -- Near misses: enterprises that meet every condition of a policy in force but one, with that
--- one, the enterprise's value and the two in words ("headcount 8, needs ≥ 10").
+-- one, the enterprise's value and the two in words ("headcount 8, needs ≥ 10"). A policy of
+-- one condition has none. A view over the matcher's pairs (int_policy_pair_results, indexed
+-- by enterprise): the words are written when read, for one enterprise, street or policy at a
+-- time, rather than stored for every pair each run. It runs with the reader's rights, so
+-- street accounts see their own.
 with
 
 conditions as (
