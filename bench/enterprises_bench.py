@@ -13,7 +13,7 @@ in a fresh warehouse database:
    every enterprise and policy model is built with its tests (the enterprise file lists
    the policies matched, so the two scenes build together); the baseline is PostgreSQL's
    own ``COPY`` of the same files' rows into text tables, measured in the same run;
-2. policy matching alone: the matching models (facts, condition slots, pair results,
+2. policy matching alone: the matching models (facts, condition slots, near-miss pairs,
    matches, near misses) are run again; it prints enterprises x policies in force, the
    pairs the policies reach and conditions tested a second, and matches against the
    generator's own evaluation of the rules;
@@ -49,7 +49,7 @@ ENTERPRISE_MODELS = (
 )
 POLICY_MODELS = "path:models/staging/policies path:models/staging/policy_applications path:models/marts/policies"
 MATCHING_MODELS = (
-    "dim_enterprise_policy_facts int_policy_condition_slots int_policy_pair_results "
+    "dim_enterprise_policy_facts int_policy_condition_slots int_policy_near_misses "
     "mart_policy_matches mart_policy_near_misses"
 )
 

@@ -173,3 +173,47 @@
         case {{ op }} when '>=' then '≥' when '<=' then '≤' when '!=' then '≠' else {{ op }} end,
         {{ value_text }})
 {%- endmacro %}
+
+{# Whether every condition of ``policy`` holds for the facts row ``facts``, the values
+   compiled in as literals: one AND, which stops at the first condition that fails (null
+   when a fact it reaches is unknown, which is not a match). #}
+{% macro policy_all_hold(policy, facts) -%}
+    {%- for c in policy.conditions %}
+    {{ 'and ' if not loop.first }}({{ policy_op_holds(c.kind, c.op, facts ~ '.' ~ c.field, policy_value_literals(c.value)) }})
+    {%- else %}
+    true
+    {%- endfor %}
+{%- endmacro %}
+
+{# The matcher's one pass: every row of ``facts`` with, for each policy of ``catalogue``
+   (policy_matcher_catalogue) that can reach it, its policy_id and ``result``: the bit mask
+   of the failing conditions (policy_failed_mask), or with ``matches_only`` whether every
+   condition holds (policy_all_hold, cheaper: it stops at the first failure). The results
+   of one enterprise, one per policy, are computed as one array and unnested (about six
+   times faster here than a lateral VALUES list of the same expressions); a policy limited
+   to a district gives a null result outside it. The caller keeps the results it wants. #}
+{% macro policy_masks(catalogue, facts, matches_only=false) -%}
+    {%- if catalogue %}
+    select
+        f.*,
+        (array[
+            {%- for p in catalogue %}{{ policy_value_literals(p.policy_id).text }}{{ ', ' if not loop.last }}{% endfor -%}
+        ])[m.policy_no] as policy_id,
+        m.result
+    from {{ facts }} as f
+    cross join lateral unnest(array[
+        {%- for p in catalogue %}
+        {%- set test = policy_all_hold(p, 'f') if matches_only else policy_failed_mask(p, 'f') %}
+        {%- if p.district %}
+        case when f.district = {{ policy_value_literals(p.district).text }} then {{ test }} end
+        {%- else %}
+        {{ test }}
+        {%- endif %}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ]) with ordinality as m (result, policy_no)
+    {%- else %}
+    select f.*, null::text as policy_id, null::{{ 'boolean' if matches_only else 'int' }} as result
+    from {{ facts }} as f
+    where false
+    {%- endif %}
+{%- endmacro %}

@@ -1,48 +1,40 @@
 {{
     config(
         grants={'+select': ['cityops_street']},
-        pre_hook=["set local work_mem = '256MB'", "set local maintenance_work_mem = '512MB'"],
-        post_hook=[
-            "{{ street_row_security('street_code') }}",
-            "create unique index if not exists {{ this.name }}_pair on {{ this }} (uscc, policy_id)",
-        ],
+        pre_hook="set local work_mem = '256MB'",
+        post_hook="{{ street_row_security('street_code') }}",
     )
 }}
 -- 政策通 matches on the run date: one row per enterprise and policy in force whose every
--- condition holds. conditions_met holds the enterprise's value of each field the policy's
+-- condition holds, from the matcher's one pass over the enterprises (macro policy_masks,
+-- the catalogue compiled in; int_policy_near_misses runs the same pass for the pairs that
+-- fail one). conditions_met holds the enterprise's value of each field the policy's
 -- conditions read (field -> value; the conditions are in dim_policy_condition, and
--- `cityops policies explain` prints them side by side).
+-- `cityops policies explain` prints them side by side). A pair is unique by construction.
+-- A fact table of millions of rows: the policy's title, issuer and benefit are in
+-- dim_policy_version, the enterprise's name in dim_enterprise_policy_facts.
+{%- set catalogue = policy_matcher_catalogue(ref('int_policy_condition_slots'), ref('dim_policy_condition')) %}
 with
-
-policies as (
-    select
-        s.policy_id,
-        s.title,
-        s.mode,
-        s.issuer,
-        s.conditions,
-        {{ policy_reads_columns('s.fields') }}
-    from {{ ref('int_policy_condition_slots') }} as s
-),
 
 facts as (
     select * from {{ ref('dim_enterprise_policy_facts') }}
+),
+
+evaluated as (
+    {{- policy_masks(catalogue, 'facts', matches_only=true) }}
+),
+
+policies as (
+    select s.policy_id, s.mode, {{ policy_reads_columns('s.fields') }}
+    from {{ ref('int_policy_condition_slots') }} as s
 )
 
 select
-    r.uscc,
-    f.enterprise_name,
-    f.street_code,
-    r.policy_id,
-    p.title,
+    e.uscc,
+    e.street_code,
+    e.policy_id,
     p.mode,
-    p.issuer,
-    v.benefit_kind,
-    v.benefit_amount_wan,
-    p.conditions,
-    {{ policy_facts_read('f', 'p') }} as conditions_met
-from {{ ref('int_policy_pair_results') }} as r
+    {{ policy_facts_read('e', 'p') }} as conditions_met
+from evaluated as e
 inner join policies as p using (policy_id)
-inner join facts as f using (uscc)
-inner join {{ ref('dim_policy_version') }} as v on v.policy_id = r.policy_id and v.is_in_force
-where r.failed_condition is null
+where e.result

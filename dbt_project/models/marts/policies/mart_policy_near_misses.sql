@@ -7,9 +7,9 @@
 }}
 -- Near misses: enterprises that meet every condition of a policy in force but one, with that
 -- one, the enterprise's value and the two in words ("headcount 8, needs ≥ 10"). A policy of
--- one condition has none. A view over the matcher's pairs (int_policy_pair_results, indexed
--- by enterprise): the words are written when read, for one enterprise, street or policy at a
--- time, rather than stored for every pair each run. It runs with the reader's rights, so
+-- one condition has none. A view over the matcher's pairs (int_policy_near_misses): the
+-- words are written when read, for one enterprise, street or policy at a time, rather than
+-- stored for every pair each run. It runs with the reader's rights, so
 -- street accounts see their own.
 with
 
@@ -35,7 +35,7 @@ near as (
         c.value_text,
         c.label,
         {{ policy_fact_text('c.field_no', 'f') }} as enterprise_value
-    from {{ ref('int_policy_pair_results') }} as r
+    from {{ ref('int_policy_near_misses') }} as r
     inner join {{ ref('int_policy_condition_slots') }} as p using (policy_id)
     inner join conditions as c on c.policy_id = r.policy_id and c.condition_no = r.failed_condition
     inner join facts as f on f.uscc = r.uscc

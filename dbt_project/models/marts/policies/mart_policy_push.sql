@@ -14,14 +14,16 @@ select
     m.street_code,
     s.street_name,
     m.uscc,
-    m.enterprise_name,
+    f.enterprise_name,
     m.policy_id,
-    m.title,
-    m.issuer,
-    m.benefit_kind,
-    m.benefit_amount_wan
+    v.title,
+    v.issuer,
+    v.benefit_kind,
+    v.benefit_amount_wan
 from {{ ref('mart_policy_matches') }} as m
-left join {{ ref('ref_shanghai_streets') }} as s using (street_code)
+inner join {{ ref('dim_policy_version') }} as v on v.policy_id = m.policy_id and v.is_in_force
+inner join {{ ref('dim_enterprise_policy_facts') }} as f on f.uscc = m.uscc
+left join {{ ref('ref_shanghai_streets') }} as s on s.street_code = m.street_code
 where m.mode = '申报'
     and m.street_code is not null
     and not exists (select from applied as a where a.uscc = m.uscc and a.policy_id = m.policy_id)

@@ -5,8 +5,8 @@
     )
 }}
 -- Every condition of every policy in force, evaluated for every enterprise it could apply
--- to, with the enterprise's value, by the same SQL as int_policy_pair_results (macros
--- policy_condition_holds and policy_fact_text). A view, read for one enterprise at a time
+-- to, with the enterprise's value, by the same test of each operator as the matcher (macro
+-- policy_op_holds, here bound to the conditions' columns by policy_condition_holds). A view, read for one enterprise at a time
 -- by `cityops policies explain`; it runs with the reader's rights, so street accounts see
 -- their own.
 with
