@@ -189,9 +189,10 @@
    (policy_matcher_catalogue) that can reach it, its policy_id and ``result``: the bit mask
    of the failing conditions (policy_failed_mask), or with ``matches_only`` whether every
    condition holds (policy_all_hold, cheaper: it stops at the first failure). The results
-   of one enterprise, one per policy, are computed as one array and unnested (about six
-   times faster here than a lateral VALUES list of the same expressions); a policy limited
-   to a district gives a null result outside it. The caller keeps the results it wants. #}
+   of one enterprise, one per policy, are computed as one array and unnested (a lateral
+   VALUES list of the same expressions is several times slower: bench/README.md); a policy
+   limited to a district gives a null result outside it. The caller keeps the results it
+   wants. #}
 {% macro policy_masks(catalogue, facts, matches_only=false) -%}
     {%- if catalogue %}
     select
