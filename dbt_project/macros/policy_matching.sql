@@ -185,36 +185,38 @@
     {%- endfor %}
 {%- endmacro %}
 
-{# The matcher's one pass: every row of ``facts`` with, for each policy of ``catalogue``
-   (policy_matcher_catalogue) that can reach it, its policy_id and ``result``: the bit mask
-   of the failing conditions (policy_failed_mask), or with ``matches_only`` whether every
-   condition holds (policy_all_hold, cheaper: it stops at the first failure). The results
-   of one enterprise, one per policy, are computed as one array and unnested (a lateral
-   VALUES list of the same expressions is several times slower: bench/README.md); a policy
-   limited to a district gives a null result outside it. The caller keeps the results it
-   wants. #}
-{% macro policy_masks(catalogue, facts, matches_only=false) -%}
-    {%- if catalogue %}
-    select
-        f.*,
-        (array[
-            {%- for p in catalogue %}{{ policy_value_literals(p.policy_id).text }}{{ ', ' if not loop.last }}{% endfor -%}
-        ])[m.policy_no] as policy_id,
-        m.result
-    from {{ facts }} as f
-    cross join lateral unnest(array[
+{# The matcher's one pass, per row ``facts`` (a facts row's alias): its results for every
+   policy of ``catalogue`` (policy_matcher_catalogue), as one array in the catalogue's order
+   - the bit mask of the failing conditions (policy_failed_mask), or with ``matches_only``
+   whether every condition holds (policy_all_hold, cheaper: it stops at the first failure).
+   A policy limited to a district gives null outside it. Unnested beside policy_ids(catalogue)
+   (unnest of two arrays, which walks both once; a subscript into a text array walks it
+   from the start). One array per enterprise: a lateral VALUES list of the same expressions
+   is several times slower (bench/README.md). #}
+{% macro policy_results(catalogue, facts, matches_only=false) -%}
+    array[
         {%- for p in catalogue %}
-        {%- set test = policy_all_hold(p, 'f') if matches_only else policy_failed_mask(p, 'f') %}
+        {%- set test = policy_all_hold(p, facts) if matches_only else policy_failed_mask(p, facts) %}
         {%- if p.district %}
-        case when f.district = {{ policy_value_literals(p.district).text }} then {{ test }} end
+        case when {{ facts }}.district = {{ policy_value_literals(p.district).text }} then {{ test }} end
         {%- else %}
         {{ test }}
         {%- endif %}{{ ',' if not loop.last }}
         {%- endfor %}
-    ]) with ordinality as m (result, policy_no)
-    {%- else %}
-    select f.*, null::text as policy_id, null::{{ 'boolean' if matches_only else 'int' }} as result
-    from {{ facts }} as f
-    where false
-    {%- endif %}
+    ]::{{ 'boolean' if matches_only else 'int' }}[]
+{%- endmacro %}
+
+{# The ids of the policies of ``catalogue``, in its order, as a text[] literal. #}
+{% macro policy_ids(catalogue) -%}
+    array[
+        {%- for p in catalogue %}{{ policy_value_literals(p.policy_id).text }}{{ ', ' if not loop.last }}{% endfor -%}
+    ]::text[]
+{%- endmacro %}
+
+{# The number of the one failing condition of a mask with exactly one bit set: a CASE of
+   integer comparisons (numeric log(2, mask) costs microseconds a row). #}
+{% macro policy_failed_condition(mask) -%}
+    case {{ mask }}
+        {%- for i in range(policy_rules().max_conditions) %} when {{ 2 ** i }} then {{ i + 1 }}{% endfor %}
+    end::smallint
 {%- endmacro %}

@@ -124,7 +124,8 @@ def test_the_compiled_matcher_agrees_with_the_conditions_read_as_data(pipeline) 
         )
         matches = conn.execute("select uscc, policy_id, null from marts.mart_policy_matches")
         near = conn.execute(
-            "select uscc, policy_id, failed_condition from marts.int_policy_near_misses"
+            "select n.uscc, r.policy_id, r.failed_condition from marts.int_policy_near_misses n, "
+            "unnest(n.policy_ids, n.failed_conditions) as r (policy_id, failed_condition)"
         )
         compiled = {*matches.fetchall(), *near.fetchall()}
     assert any(failed is None for *_, failed in compiled)

@@ -6,7 +6,7 @@
     )
 }}
 -- 政策通 matches on the run date: one row per enterprise and policy in force whose every
--- condition holds, from the matcher's one pass over the enterprises (macro policy_masks,
+-- condition holds, from the matcher's one pass over the enterprises (macro policy_results,
 -- the catalogue compiled in; int_policy_near_misses runs the same pass for the pairs that
 -- fail one). conditions_met holds the enterprise's value of each field the policy's
 -- conditions read (field -> value; the conditions are in dim_policy_condition, and
@@ -20,13 +20,18 @@ facts as (
     select * from {{ ref('dim_enterprise_policy_facts') }}
 ),
 
-evaluated as (
-    {{- policy_masks(catalogue, 'facts', matches_only=true) }}
-),
-
 policies as (
     select s.policy_id, s.mode, {{ policy_reads_columns('s.fields') }}
     from {{ ref('int_policy_condition_slots') }} as s
+),
+
+matched as (
+    select f.*, m.policy_id
+    from facts as f
+    cross join lateral unnest(
+        {{ policy_results(catalogue, 'f', matches_only=true) }}, {{ policy_ids(catalogue) }}
+    ) as m (all_hold, policy_id)
+    where m.all_hold
 )
 
 select
@@ -35,6 +40,5 @@ select
     e.policy_id,
     p.mode,
     {{ policy_facts_read('e', 'p') }} as conditions_met
-from evaluated as e
+from matched as e
 inner join policies as p using (policy_id)
-where e.result
