@@ -137,7 +137,7 @@ def main() -> None:
                     "(select count(*) from marts.mart_policy_matches)"
                 ).fetchone()
                 reached, tested = conn.execute(  # the pairs matching evaluates, and conditions
-                    "select sum(n), sum(n * s.conditions) from marts.int_policy_condition_slots s "
+                    "select sum(n)::bigint, sum(n * s.conditions)::bigint from marts.int_policy_condition_slots s "
                     "cross join lateral (select count(*) as n from marts.dim_enterprise_policy_facts f "
                     "where s.district is null or f.district = s.district) as r"
                 ).fetchone()
