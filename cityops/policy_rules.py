@@ -44,7 +44,9 @@ FIELDS: dict[str, Field] = {
     )
 }
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "in", "prefix", "contains")
-MAX_CONDITIONS = 12  # the warehouse's matcher evaluates a policy's conditions side by side
+MAX_CONDITIONS = (
+    12  # the warehouse's matcher keeps a policy's failing conditions as bits of one mask
+)
 
 
 def conditions_schema() -> dict[str, Any]:
