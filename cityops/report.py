@@ -35,7 +35,7 @@ def _tiers_by_district(url: str) -> list[tuple]:
 
 def print_summary(console: Console, url: str, as_of: str) -> None:
     tiers = dict(_query(url, "select risk_tier, count(*) from marts.mart_facade_risk group by 1"))
-    failed = _query(url, "select count(*) from ops.load_batches where status = 'failed'")[0][0]
+    failed = _query(url, "select count(*) from ops.load_batches where status = 'refused'")[0][0]
     t = Table(title=f"facade risk tiers as of {as_of}")
     for tier in TIERS:
         t.add_column(tier, justify="right")

@@ -42,7 +42,7 @@ def ingest_source(source: str, landing: str | None, dag_run_id: str | None) -> d
         result["files_loaded"],
         result["rows_loaded"],
         result["files_duplicate"],
-        result["files_failed"],
+        result["files_refused"],
     )
     for ignored in summary.ignored:
         log.warning("ignored: %s", ignored)

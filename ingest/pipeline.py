@@ -7,7 +7,7 @@ The order of a load, and what happens when it goes wrong:
   not parse, a value out of its set) or cannot be read: that row goes to
   ``ops.rejected_rows`` with the rule, the column and the value, and the rest loads;
 * the file breaks its contract, a file-level expectation, or has more rejected rows
-  than its source tolerates: nothing of it is committed, the ledger says ``failed``
+  than its source tolerates: nothing of it is committed, the ledger says ``refused``
   with the reasons, and the file moves to quarantine with a report; everything
   loaded before stays;
 * anything else (the database went away, the process was killed): the
@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
@@ -74,10 +75,19 @@ FILE_CHANGED = (
 )
 
 
+class FileStatus(StrEnum):
+    """What became of a delivered file (its ledger rows say the same per entity)."""
+
+    LOADED = "loaded"
+    DUPLICATE = "duplicate"  # loaded before, same name and bytes
+    REFUSED = "refused"  # broke its contract: quarantined with a report
+    DEFERRED = "deferred"  # changed while it loaded: left in place for the next run
+
+
 @dataclass
 class FileOutcome:
     path: str
-    status: str  # loaded | duplicate | failed (refused, quarantined) | deferred (changed mid-load)
+    status: FileStatus
     rows_loaded: int = 0
     rows_rejected: int = 0
     rows_in_file: int = 0
@@ -99,21 +109,21 @@ class IngestSummary:
         return sum(f.rows_loaded for f in self.files)
 
     @property
-    def failed(self) -> list[FileOutcome]:
-        return [f for f in self.files if f.status == "failed"]
+    def refused(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status is FileStatus.REFUSED]
 
     def as_dict(self) -> dict[str, object]:
         return {
             "source": self.source,
-            "files_loaded": sum(f.status == "loaded" for f in self.files),
-            "files_duplicate": sum(f.status == "duplicate" for f in self.files),
-            "files_failed": len(self.failed),
-            "files_deferred": sum(f.status == "deferred" for f in self.files),
+            "files_loaded": sum(f.status is FileStatus.LOADED for f in self.files),
+            "files_duplicate": sum(f.status is FileStatus.DUPLICATE for f in self.files),
+            "files_refused": len(self.refused),
+            "files_deferred": sum(f.status is FileStatus.DEFERRED for f in self.files),
             "rows_loaded": self.rows_loaded,
             "rows_rejected": sum(f.rows_rejected for f in self.files),
             "failures": [
                 {"file": f.path, "error": f.error, "quarantined_as": f.quarantined_as}
-                for f in self.failed
+                for f in self.refused
             ],
             "ignored": self.ignored,
         }
@@ -387,18 +397,22 @@ def _rejected_rows(
     """
     rows = []
     for i, r in enumerate(reader.rejects):
-        raw = r.raw_text.replace("\x00", "\\x00") if r.raw_text else r.raw_text
         number = r.row_number if r.row_number > 0 else -(i + 1)
-        rows.append((number, r.reason, raw, "unreadable_row", None, None))
+        rows.append((number, _text(r.reason), _text(r.raw_text), "unreadable_row", None, None))
     by_row: dict[int, list[RowFault]] = {}
     for f in faults:
         by_row.setdefault(f.row_number, []).append(f)
     for number, found in sorted(by_row.items()):
         first = found[0]
-        value = None if first.value is None else str(first.value)
-        reason = "; ".join(f.describe() for f in found)
+        value = None if first.value is None else _text(str(first.value))
+        reason = _text("; ".join(f.describe() for f in found))
         rows.append((number, reason, None, first.rule, first.column, value))
     return rows
+
+
+def _text(value: str | None) -> str | None:
+    """Text PostgreSQL can store: a NUL byte (a corrupt file's) is written as ``\\x00``."""
+    return value.replace("\x00", "\\x00") if value else value
 
 
 def _refuse_if_failed(result: GateResult) -> None:
@@ -430,7 +444,7 @@ def commit_file(
     path = delivery.path
     size = path.stat().st_size
     entities = source.entities_for(path.name)
-    outcome = FileOutcome(str(path), "loaded")
+    outcome = FileOutcome(str(path), FileStatus.LOADED)
     lock = _lock_key(f"{source.name}:{path.name}:{sha256}")
     book.execute("select pg_advisory_lock(%s)", (lock,))
     try:
@@ -451,7 +465,7 @@ def commit_file(
                         dag_run_id=dag_run_id,
                     )
                 )
-            outcome.status = "duplicate"
+            outcome.status = FileStatus.DUPLICATE
             log.info("%s: the same file was already loaded (batch %s); skipped", path, done[0][0])
             return outcome
         interrupted = ledger.mark_interrupted(book, source.name, path.name, sha256)
@@ -483,7 +497,7 @@ def commit_file(
             with conn.transaction(), conn.cursor() as cur:
                 for load, record in zip(loads, records, strict=True):
                     _copy_entity(cur, source, load, delivery, sha256, record)
-                    ledger.finish(conn, record, "loaded")
+                    ledger.finish(conn, record, ledger.BatchStatus.LOADED)
                 if delivery.changed():
                     raise FileChanged(FILE_CHANGED)
         except IngestError as exc:
@@ -493,8 +507,8 @@ def commit_file(
                 for record in records:
                     record.errors = [{"error": message}]
                     record.rows_loaded = 0
-                    ledger.finish(book, record, "failed")
-                outcome.status, outcome.error = "deferred", message
+                    ledger.finish(book, record, ledger.BatchStatus.DEFERRED)
+                outcome.status, outcome.error = FileStatus.DEFERRED, message
                 log.warning("%s: %s", path, message)
                 return outcome
             failures = exc.failures if isinstance(exc, ValidationFailed) else []
@@ -511,8 +525,9 @@ def commit_file(
             for record in records:
                 record.errors = [{"error": str(exc)}, *failures]
                 record.rows_loaded = 0
-                ledger.finish(book, record, "failed", quarantine_path=str(target))
-            outcome.status, outcome.error, outcome.quarantined_as = "failed", str(exc), str(target)
+                ledger.finish(book, record, ledger.BatchStatus.REFUSED, quarantine_path=str(target))
+            outcome.status, outcome.error = FileStatus.REFUSED, str(exc)
+            outcome.quarantined_as = str(target)
             log.error("%s refused and quarantined as %s: %s", path, target, exc)
             return outcome
         outcome.rows_loaded = sum(r.rows_loaded for r in records)

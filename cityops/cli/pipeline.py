@@ -130,7 +130,7 @@ def _ledger_table(url: str, run_ids: list[str]) -> tuple[Table, int]:
             "select source, count(distinct source_file) filter (where status = 'loaded'), "
             "coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0), "
             "coalesce(sum(rows_rejected) filter (where status = 'loaded'), 0), "
-            "count(*) filter (where status = 'duplicate'), count(distinct source_file) filter (where status = 'failed') "
+            "count(*) filter (where status = 'duplicate'), count(distinct source_file) filter (where status = 'refused') "
             "from ops.load_batches where dag_run_id = any(%s) group by source order by source",
             (run_ids,),
         ).fetchall()
@@ -142,7 +142,7 @@ def _ledger_table(url: str, run_ids: list[str]) -> tuple[Table, int]:
         ).fetchall()
         refused = conn.execute(
             "select source_file, errors->0->>'error', quarantine_path from ops.load_batches "
-            "where dag_run_id = any(%s) and status = 'failed' and quarantine_path is not null "
+            "where dag_run_id = any(%s) and status = 'refused' "
             "group by 1, 2, 3 order by 1",
             (run_ids,),
         ).fetchall()

@@ -22,7 +22,10 @@ create table if not exists ops.load_batches (
     delivered_on    date        not null,
     file_sha256     text        not null,
     file_bytes      bigint      not null,
-    status          text        not null check (status in ('loading', 'loaded', 'failed', 'duplicate')),
+    -- ingest.ledger.BatchStatus
+    status          text        not null constraint load_batches_status_check check (
+        status in ('loading', 'loaded', 'duplicate', 'refused', 'deferred', 'interrupted')
+    ),
     rows_in_file    bigint,
     rows_loaded     bigint,
     rows_rejected   bigint,
@@ -42,6 +45,30 @@ create unique index if not exists load_batches_loaded_once
     on ops.load_batches (source, entity, regexp_replace(source_file, '^.*/', ''), file_sha256)
     where status = 'loaded';
 create index if not exists load_batches_by_source on ops.load_batches (source, entity, delivered_on);
+-- A ledger made when one status 'failed' stood for refused, deferred and interrupted
+-- attempts: each becomes its own (a refused file has a quarantine path, an interrupted
+-- attempt says so in its errors, the rest changed while they loaded).
+do $$
+begin
+    if not exists (
+        select from pg_constraint
+        where conname = 'load_batches_status_check'
+            and pg_get_constraintdef(oid) like '%refused%'
+    ) then
+        alter table ops.load_batches drop constraint load_batches_status_check;
+        update ops.load_batches
+        set status = case
+            when quarantine_path is not null then 'refused'
+            when errors::text like '%interrupted%' then 'interrupted'
+            else 'deferred'
+        end
+        where status = 'failed';
+        alter table ops.load_batches add constraint load_batches_status_check check (
+            status in ('loading', 'loaded', 'duplicate', 'refused', 'deferred', 'interrupted')
+        );
+    end if;
+end
+$$;
 
 -- Rows that a loaded file could not carry, with the reason: a line that could not be read
 -- (rule unreadable_row, its raw text), or a row a row-level expectation rejected (the rule,

@@ -27,7 +27,7 @@ def small(warehouse_url, tmp_path_factory):
     generate("small", 7, dt.date(2026, 11, 24), root / "landing", root / "truth")
     with scratch_database(warehouse_url, "cityops_small") as url:
         for summary in ingest_landing(url, root / "landing", root).values():
-            assert not summary.failed, summary.as_dict()
+            assert not summary.refused, summary.as_dict()
         run_dbt(["build"], url, as_of="2026-11-24", quiet=True)
         yield url, root / "truth"
 

@@ -59,7 +59,7 @@ def test_register_row_faults_reject_the_row_and_a_repeated_code_refuses_the_file
         encoding="utf-8",
     )
     summary = run(fresh_url, "enterprises", landing, tmp_path)
-    assert not summary.failed, summary.as_dict()
+    assert not summary.refused, summary.as_dict()
     assert ledger(fresh_url, "enterprises")[0][2:] == ("loaded", 60, 56, 4)
     assert {c for _, _, c, _ in rejected(fresh_url)} == {
         "established_on",
@@ -76,7 +76,7 @@ def test_register_row_faults_reject_the_row_and_a_repeated_code_refuses_the_file
         encoding="utf-8",
     )
     summary = run(fresh_url, "enterprises", landing, tmp_path)
-    assert len(summary.failed) == 1 and "unique" in summary.failed[0].error.lower()
+    assert len(summary.refused) == 1 and "unique" in summary.refused[0].error.lower()
     assert count(fresh_url, "select count(*) from raw.enterprises__register") == 56
 
 
@@ -106,7 +106,7 @@ def test_event_lines_cut_short_or_of_unknown_type_are_rejected_and_repeats_load_
     again = [line(i) for i in range(30, 40)] + [line(200, occurred_at="2026-01-05 09:00:00")]
     write_jsonl(landing / "enterprise_events" / "2026-11-21" / "events_20261121.jsonl", again)
     summary = run(fresh_url, "enterprise_events", landing, tmp_path)
-    assert not summary.failed, summary.as_dict()
+    assert not summary.refused, summary.as_dict()
     assert [b[3:] for b in ledger(fresh_url, "enterprise_events")] == [(43, 40, 3), (11, 11, 0)]
     assert (
         count(fresh_url, "select count(distinct event_id) from raw.enterprise_events__events") == 41
@@ -153,8 +153,8 @@ def test_request_workbooks(fresh_url, tmp_path) -> None:
         rows,
     )
     summary = run(fresh_url, "enterprise_requests", landing, tmp_path)
-    assert [f.status for f in summary.files] == ["loaded", "failed"]
-    assert "企业诉求" in summary.failed[0].error
+    assert [f.status for f in summary.files] == ["loaded", "refused"]
+    assert "企业诉求" in summary.refused[0].error
     assert ledger(fresh_url, "enterprise_requests")[0][3:] == (40, 37, 3)
     assert {c for _, _, c, _ in rejected(fresh_url)} == {
         "received_on",
@@ -203,8 +203,8 @@ def test_units_without_a_building_code_load_and_a_missing_column_refuses_the_fil
         encoding="utf-8",
     )
     summary = run(fresh_url, "office_space", landing, tmp_path)
-    assert [f.status for f in summary.files] == ["loaded", "failed"]
-    assert "面积" in summary.failed[0].error
+    assert [f.status for f in summary.files] == ["loaded", "refused"]
+    assert "面积" in summary.refused[0].error
     assert ledger(fresh_url, "office_space")[0][3:] == (40, 39, 1)
     assert (
         count(fresh_url, "select count(*) from raw.office_space__units where building_code = ''")

@@ -68,7 +68,7 @@ def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 120) -> N
 def clean_counts(fresh_url: str, source: str, landing: Path, tmp: Path) -> dict[str, int]:
     """Raw row counts per entity table after an undisturbed load of ``landing``."""
     summary = run(fresh_url, source, landing, tmp / "clean")
-    assert summary.failed == []
+    assert summary.refused == []
     return raw_counts(fresh_url, source)
 
 
@@ -177,12 +177,12 @@ def test_a_file_still_being_written_is_deferred_not_quarantined(
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err[-2000:]
     first = json.loads(out.strip().splitlines()[-1])
-    assert (first["files_loaded"], first["files_deferred"], first["files_failed"]) == (0, 1, 0)
+    assert (first["files_loaded"], first["files_deferred"], first["files_refused"]) == (0, 1, 0)
     assert count(fresh_url, "select count(*) from raw.population__persons") == 0
     assert not (tmp_path / "a" / "q").exists() or not any((tmp_path / "a" / "q").rglob("*.csv"))
     again = run(fresh_url, "population", tmp_path / "landing", tmp_path / "b")
     assert [f.status for f in again.files] == ["loaded"]
-    assert [r[2] for r in ledger(fresh_url, "population")] == ["failed", "loaded"]
+    assert [r[2] for r in ledger(fresh_url, "population")] == ["deferred", "loaded"]
     assert raw_counts(fresh_url, "population") == clean_counts(
         other_db, "population", tmp_path / "landing", tmp_path
     )
@@ -229,7 +229,7 @@ def test_the_database_stopping_mid_ingest_loses_nothing(
         assert count(url, "select count(*) from raw.population__persons") == 0
         again = run(url, "population", landing, tmp_path / "b")
         assert [f.status for f in again.files] == ["loaded"]
-        assert [r[2] for r in ledger(url, "population")] == ["failed", "loaded"]
+        assert [r[2] for r in ledger(url, "population")] == ["interrupted", "loaded"]
         assert raw_counts(url, "population") == expected
     finally:
         server.stop()

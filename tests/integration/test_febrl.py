@@ -49,7 +49,7 @@ def linked(warehouse_url, tmp_path_factory):
 def test_dirty_public_files_load_with_their_bad_rows_rejected(linked) -> None:
     url, data, summaries = linked
     for summary in summaries.values():
-        assert not summary.failed, summary.as_dict()
+        assert not summary.refused, summary.as_dict()
     with psycopg.connect(url) as conn:
         rows = dict(
             conn.execute(

@@ -123,8 +123,8 @@ def test_malformed_deliveries_are_loaded_whole_or_quarantined_whole(
                 if status == "loaded":
                     assert in_file == loaded + rejected and in_raw == loaded
                 else:
-                    assert status in ("failed", "duplicate") and in_raw == 0
-        if outcome.status == "failed":
+                    assert status in ("refused", "duplicate") and in_raw == 0
+        if outcome.status == "refused":
             assert outcome.quarantined_as and Path(outcome.quarantined_as).exists()
             assert Path(outcome.quarantined_as + ".report.md").exists()
         shutil.rmtree(work / "landing")

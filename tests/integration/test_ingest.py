@@ -62,7 +62,7 @@ def test_every_source_loads_and_reconciles(source, tiny_city, fresh_url, tmp_pat
     landing = tmp_path / "landing"
     files = copy_source(tiny_city, source, landing)
     summary = run(fresh_url, source, landing, tmp_path)
-    assert not summary.failed, summary.as_dict()
+    assert not summary.refused, summary.as_dict()
     assert summary.rows_loaded > 0
     for name, _entity, status, in_file, loaded, rejected in ledger(fresh_url, source):
         assert status == "loaded", name
@@ -107,8 +107,8 @@ GOOD = "JC1,SH-310104-00001,上海市徐汇区漕溪北路1号,2026-05-01,人工
 
 
 def assert_refused(summary, url: str, tmp: Path, source: str, needle: str) -> dict:
-    assert len(summary.failed) == 1, summary.as_dict()
-    failed = summary.failed[0]
+    assert len(summary.refused) == 1, summary.as_dict()
+    failed = summary.refused[0]
     assert needle in failed.error, failed.error
     target = Path(failed.quarantined_as)
     assert target.exists() and not Path(failed.path).exists(), "the file moved to quarantine"
@@ -123,7 +123,7 @@ def assert_refused(summary, url: str, tmp: Path, source: str, needle: str) -> di
             "select status, rows_loaded, quarantine_path from ops.load_batches where source_file = %s",
             (failed.path,),
         ).fetchone()
-    assert (status, loaded, qpath) == ("failed", 0, str(target))
+    assert (status, loaded, qpath) == ("refused", 0, str(target))
     return json.loads(Path(f"{target}.report.json").read_text(encoding="utf-8"))
 
 
@@ -208,6 +208,12 @@ ROW_FAULTS = [  # (row, rule, column, raw value): each kind of row fault of the 
         "case_opened_at",
         "2026-05-01 25:61",
     ),
+    (  # a NUL byte, which PostgreSQL text cannot hold, is kept escaped
+        "JC7,\x00,上海市徐汇区漕溪北路7号,2026-05-01,人工,无,0,,,,",
+        "expect_column_values_to_match_regex",
+        "building_code",
+        "\\x00",
+    ),
 ]
 
 
@@ -216,14 +222,14 @@ def test_each_row_fault_rejects_its_row_and_the_rest_loads(fresh_url, tmp_path) 
     good = [GOOD.replace("JC1", f"JC1{i}") for i in range(300)]
     _inspection_file(landing, "2026-05-01", [*good, *(row for row, *_ in ROW_FAULTS)])
     summary = run(fresh_url, "facade_inspections", landing, tmp_path)
-    assert not summary.failed, summary.as_dict()
+    assert not summary.refused, summary.as_dict()
     (outcome,) = summary.files
-    assert (outcome.rows_in_file, outcome.rows_loaded, outcome.rows_rejected) == (305, 300, 5)
+    assert (outcome.rows_in_file, outcome.rows_loaded, outcome.rows_rejected) == (306, 300, 6)
     expected = [(302 + i, *fault) for i, (_, *fault) in enumerate(ROW_FAULTS)]
     assert rejected(fresh_url) == expected  # header is row 1, the good rows 2-301
     assert count(fresh_url, "select count(*) from raw.facade_inspections__inspections") == 300
     assert ledger(fresh_url, "facade_inspections") == [
-        ("inspections_20260501.csv", "inspections", "loaded", 305, 300, 5)
+        ("inspections_20260501.csv", "inspections", "loaded", 306, 300, 6)
     ]
 
 
@@ -250,7 +256,7 @@ def test_extra_columns_and_shuffled_order_are_kept_and_reported(fresh_url, tmp_p
         header=header,
     )
     summary = run(fresh_url, "facade_inspections", landing, tmp_path)
-    assert not summary.failed and summary.files[0].extra_columns == ["备注"]
+    assert not summary.refused and summary.files[0].extra_columns == ["备注"]
     with psycopg.connect(fresh_url) as conn:
         row = conn.execute(
             "select inspection_id, severity, _extra from raw.facade_inspections__inspections"
@@ -272,14 +278,14 @@ def test_empty_and_zero_byte_files(fresh_url, tmp_path) -> None:
     zero.parent.mkdir(parents=True)
     zero.write_bytes(b"")
     summary = run(fresh_url, "population", landing, tmp_path)
-    errors = sorted(f.error for f in summary.failed)
+    errors = sorted(f.error for f in summary.refused)
     assert len(errors) == 2
     assert "the file is empty (0 bytes)" in errors[1] or "the file is empty (0 bytes)" in errors[0]
     assert any("snapshot has no data rows" in e for e in errors)
     # an empty daily increment is not an error: zero rows, reconciled
     _inspection_file(landing, "2026-05-03", [])
     summary = run(fresh_url, "facade_inspections", landing, tmp_path)
-    assert not summary.failed and summary.files[0].rows_in_file == 0
+    assert not summary.refused and summary.files[0].rows_in_file == 0
 
 
 def test_xlsx_without_the_expected_sheet(fresh_url, tmp_path) -> None:
@@ -319,7 +325,7 @@ def test_truncated_jsonl_line_is_rejected_and_the_rest_loads(fresh_url, tmp_path
     lines[50] = lines[50][:30]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     summary = run(fresh_url, "billboards", tmp_path / "landing", tmp_path)
-    assert not summary.failed
+    assert not summary.refused
     outcome = summary.files[0]
     assert (outcome.rows_in_file, outcome.rows_loaded, outcome.rows_rejected) == (200, 199, 1)
     with psycopg.connect(fresh_url) as conn:
@@ -329,7 +335,7 @@ def test_truncated_jsonl_line_is_rejected_and_the_rest_loads(fresh_url, tmp_path
     bad = tmp_path / "landing" / "billboards" / "2026-05-01" / "readings_15.jsonl"
     bad.write_text("\n".join(line[:20] for line in lines[:10]) + "\n", encoding="utf-8")
     summary = run(fresh_url, "billboards", tmp_path / "landing", tmp_path)
-    assert summary.failed and "10 of 10 rows were rejected" in summary.failed[0].error
+    assert summary.refused and "10 of 10 rows were rejected" in summary.refused[0].error
 
 
 def test_same_file_twice_loads_once_and_corrections_load_again(fresh_url, tmp_path) -> None:
@@ -374,7 +380,7 @@ def test_a_killed_load_leaves_nothing_and_a_rerun_recovers(fresh_url, tiny_city,
     summary = run(fresh_url, "population", landing, tmp_path)
     assert [f.status for f in summary.files] == ["loaded"]
     rows = ledger(fresh_url, "population")
-    assert [r[2] for r in rows] == ["failed", "loaded"]
+    assert [r[2] for r in rows] == ["interrupted", "loaded"]
     assert count(fresh_url, "select count(*) from raw.population__persons") == rows[1][4] > 1000
 
 
@@ -384,7 +390,7 @@ def test_every_loaded_file_is_one_partition_holding_its_lineage_once(
     landing = tmp_path / "landing"
     copy_source(tiny_city, "weather", landing, limit=3)
     summary = run(fresh_url, "weather", landing, tmp_path)
-    assert not summary.failed, summary.as_dict()
+    assert not summary.refused, summary.as_dict()
     with psycopg.connect(fresh_url) as conn:
         partitions = conn.execute(
             "select c.relname, pg_get_expr(c.relpartbound, c.oid) from pg_inherits i "
@@ -456,7 +462,7 @@ def test_a_raw_table_from_before_partitioning_keeps_its_rows_as_the_default_part
     landing = tmp_path / "landing"
     copy_source(tiny_city, "weather", landing, limit=1)
     summary = run(fresh_url, "weather", landing, tmp_path)
-    assert not summary.failed, summary.as_dict()
+    assert not summary.refused, summary.as_dict()
     assert (
         count(fresh_url, "select count(*) from raw.weather__observations where _batch_id = 0") == 1
     )
@@ -497,7 +503,7 @@ def test_files_read_in_worker_processes_load_as_read_here(
         if pool is not None:
             pool.shutdown()
         summary = run(url, source, landing, tmp_path / str(workers))
-        assert [Path(f.path).name for f in summary.failed] == [broken.name]
+        assert [Path(f.path).name for f in summary.refused] == [broken.name]
         with psycopg.connect(url) as conn:
             rows = {}
             for entity in spec.entities:

@@ -49,8 +49,8 @@ def test_policies_with_forbidden_conditions_are_rejected_and_the_rest_loads(
         {"items": policies},  # not the stated shape
     )
     summary = run(fresh_url, "policies", landing, tmp_path)
-    assert [f.status for f in summary.files] == ["loaded", "failed"]
-    assert "'policies'" in summary.failed[0].error
+    assert [f.status for f in summary.files] == ["loaded", "refused"]
+    assert "'policies'" in summary.refused[0].error
     assert ledger(fresh_url, "policies")[0][3:] == (30, 25, 5)
     reasons = {n: (rule, column, reason) for n, rule, column, reason in _reasons(fresh_url)}
     assert "'revenue_wan' is not one of" in reasons[2][2]
@@ -71,8 +71,8 @@ def test_a_catalogue_is_refused_only_when_a_quarter_of_its_policies_are_broken(
     write_json(landing / "policies" / DAY / "policies_20261120.json", {"policies": slips})
     write_json(landing / "policies" / "2026-11-21" / "policies_20261121.json", {"policies": broken})
     summary = run(fresh_url, "policies", landing, tmp_path)
-    assert [f.status for f in summary.files] == ["loaded", "failed"]
-    assert "25% of the rows" in summary.failed[0].error
+    assert [f.status for f in summary.files] == ["loaded", "refused"]
+    assert "25% of the rows" in summary.refused[0].error
     assert ledger(fresh_url, "policies")[0][3:] == (40, 32, 8)
     assert count(fresh_url, "select count(*) from raw.policies__policies") == 32
 
@@ -111,6 +111,6 @@ def test_application_row_faults_reject_the_row(fresh_url, tmp_path) -> None:
         encoding="utf-8",
     )
     summary = run(fresh_url, "policy_applications", landing, tmp_path)
-    assert not summary.failed
+    assert not summary.refused
     assert ledger(fresh_url, "policy_applications")[0][3:] == (40, 37, 3)
     assert {c for _, _, c, _ in rejected(fresh_url)} == {"status", "submitted_on", "granted_wan"}

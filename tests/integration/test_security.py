@@ -147,7 +147,7 @@ def test_transformer_reads_raw_but_cannot_change_it(pipeline, tables) -> None:
         assert can(transformer, "create table marts.scratch (x int)")
         assert not can(transformer, f"delete from {tables['raw']}")
         assert not can(transformer, f"delete from {tables['raw_batches']}")  # one file's rows
-        assert not can(transformer, "update ops.load_batches set status = 'failed'")
+        assert not can(transformer, "update ops.load_batches set status = 'refused'")
         assert not can(transformer, "delete from ops.audit_log")
 
 

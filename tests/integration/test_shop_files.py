@@ -56,7 +56,7 @@ def test_register_row_faults_reject_the_row_and_keep_the_file(fresh_url, tmp_pat
     rows[11]["统一社会信用代码"] = "9131 0104ma1fl0000x"  # dirty but loads (a warning)
     _register(tmp_path / "landing", rows)
     summary = run(fresh_url, "shops", tmp_path / "landing", tmp_path)
-    assert not summary.failed, summary.as_dict()
+    assert not summary.refused, summary.as_dict()
     assert ledger(fresh_url, "shops") == [("shops_20261120.csv", "register", "loaded", 40, 37, 3)]
     found = {(rule, column) for _, rule, column, _ in rejected(fresh_url)}
     assert found == {
@@ -88,10 +88,10 @@ def test_register_file_faults_refuse_the_file(fault, expected, fresh_url, tmp_pa
         rows[5]["店铺编号"] = rows[4]["店铺编号"]
         _register(landing, rows)
     summary = run(fresh_url, "shops", landing, tmp_path)
-    assert len(summary.failed) == 1
-    assert expected.lower() in summary.failed[0].error.lower(), summary.failed[0].error
+    assert len(summary.refused) == 1
+    assert expected.lower() in summary.refused[0].error.lower(), summary.refused[0].error
     assert count(fresh_url, "select count(*) from raw.shops__register") == 0
-    assert summary.failed[0].quarantined_as
+    assert summary.refused[0].quarantined_as
 
 
 def test_a_licence_workbook_without_its_sheet_is_refused(fresh_url, tmp_path) -> None:
@@ -99,7 +99,7 @@ def test_a_licence_workbook_without_its_sheet_is_refused(fresh_url, tmp_path) ->
     row = dict.fromkeys(LICENCE_HEADERS, "x") | {"发证日期": "2026-01-01", "状态": "有效"}
     write_xlsx(path, "Sheet1", _delivery(LICENCE_HEADERS), [row])
     summary = run(fresh_url, "shop_licences", tmp_path / "landing", tmp_path)
-    assert len(summary.failed) == 1 and "许可证" in summary.failed[0].error
+    assert len(summary.refused) == 1 and "许可证" in summary.refused[0].error
 
 
 def test_inspection_documents_and_their_rows(fresh_url, tmp_path) -> None:
@@ -132,8 +132,8 @@ def test_inspection_documents_and_their_rows(fresh_url, tmp_path) -> None:
         {"records": good},  # not the stated shape
     )
     summary = run(fresh_url, "shop_inspections", landing, tmp_path)
-    assert [f.status for f in summary.files] == ["loaded", "failed"]
-    assert "'inspections'" in summary.failed[0].error
+    assert [f.status for f in summary.files] == ["loaded", "refused"]
+    assert "'inspections'" in summary.refused[0].error
     assert ledger(fresh_url, "shop_inspections")[0][3:] == (30, 27, 3)
 
 
@@ -161,7 +161,7 @@ def test_feedback_lines_cut_short_are_rejected_and_repeats_load_once(fresh_url, 
     lines[20] = lines[20].replace('"complaint"', '"praise"')
     write_jsonl(tmp_path / "landing" / "consumer_feedback" / DAY / "feedback_20261120.jsonl", lines)
     summary = run(fresh_url, "consumer_feedback", tmp_path / "landing", tmp_path)
-    assert not summary.failed, summary.as_dict()
+    assert not summary.refused, summary.as_dict()
     assert ledger(fresh_url, "consumer_feedback")[0][3:] == (41, 39, 2)
     reasons = {rule for _, rule, _, _ in rejected(fresh_url)}
     assert "unreadable_row" in reasons and "expect_column_values_to_be_in_set" in reasons
@@ -187,5 +187,5 @@ def test_a_rating_outside_a_to_d_is_rejected(fresh_url, tmp_path) -> None:
     path = tmp_path / "landing" / "shop_ratings" / DAY / "ratings_2026Q3.csv"
     write_csv(path, _delivery(RATING_HEADERS), rows, encoding="utf-8-sig")
     summary = run(fresh_url, "shop_ratings", tmp_path / "landing", tmp_path)
-    assert not summary.failed
+    assert not summary.refused
     assert ledger(fresh_url, "shop_ratings")[0][3:] == (20, 19, 1)

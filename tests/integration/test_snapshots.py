@@ -30,7 +30,7 @@ def test_the_newest_delivered_snapshot_wins_even_when_loaded_first(
     for folder in (newest, older):
         shutil.copytree(folder, landing / "housing" / folder.name)
         summary = run(fresh_url, "housing", landing, tmp_path)
-        assert not summary.failed, summary.as_dict()
+        assert not summary.refused, summary.as_dict()
 
     with psycopg.connect(fresh_url) as conn:
         loaded = conn.execute(
@@ -79,7 +79,7 @@ def test_a_new_registry_snapshot_is_diffed_and_matches_a_full_rebuild(
     older, newer = sorted((tiny_city / "landing" / "population").iterdir())
     landing = tmp_path / "landing"
     shutil.copytree(older, landing / "population" / older.name)
-    assert not run(fresh_url, "population", landing, tmp_path).failed
+    assert not run(fresh_url, "population", landing, tmp_path).refused
     run_dbt(["run", "--select", *PERSON_MODELS], fresh_url, quiet=True)
 
     # a year later, then a month after that (deaths, moves, removals, births)
@@ -95,7 +95,7 @@ def test_a_new_registry_snapshot_is_diffed_and_matches_a_full_rebuild(
                 changes=MonthlyChanges(status=0.01, address=0.02, removed=0.01, births=0.01),
             )
             assert all(changes.changed.values()), changes
-        assert not run(fresh_url, "population", landing, tmp_path).failed
+        assert not run(fresh_url, "population", landing, tmp_path).refused
         run_dbt(["run", "--select", *PERSON_MODELS], fresh_url, quiet=True)
 
     with psycopg.connect(fresh_url) as conn:

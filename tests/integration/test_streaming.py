@@ -58,7 +58,7 @@ def test_a_streamed_snapshot_loads_every_row_in_one_batch(
     monkeypatch.setattr(pipeline, "copy_batch", counting_copy)
     summary = run(fresh_url, "population", tmp_path / "landing", tmp_path)
     assert len(copies) > 5 and all(copies)
-    assert not summary.failed, summary.as_dict()
+    assert not summary.refused, summary.as_dict()
     ((name, _, status, in_file, loaded, rejected),) = ledger(fresh_url, "population")
     assert (status, in_file, loaded, rejected) == ("loaded", expected, expected, 0)
     assert count(fresh_url, "select count(distinct _batch_id) from raw.population__persons") == 1
@@ -91,7 +91,7 @@ def test_a_bad_row_near_the_end_is_rejected_and_the_rest_streams_in(
         lambda b: b.replace('"男"'.encode(), b'"M"', 1).replace('"女"'.encode(), b'"M"', 1),
     )
     summary = run(fresh_url, "population", tmp_path / "landing", tmp_path)
-    assert not summary.failed, summary.as_dict()
+    assert not summary.refused, summary.as_dict()
     ((_, _, status, in_file, loaded, rejected),) = ledger(fresh_url, "population")
     assert (status, in_file, loaded, rejected) == ("loaded", n, n - 1, 1)
     with psycopg.connect(fresh_url) as conn:
@@ -123,7 +123,7 @@ def test_an_unreadable_block_in_the_reading_thread_is_a_clean_refusal(
     for p in (tmp_path / "landing" / "population" / "2026-11-24").iterdir():
         p.rename(p.with_name("persons_20261124.csv"))
     again = run(fresh_url, "population", tmp_path / "landing", tmp_path)
-    assert not again.failed and again.rows_loaded == n
+    assert not again.refused and again.rows_loaded == n
 
 
 def test_great_expectations_on_the_sample_still_refuses_what_the_check_missed(

@@ -1,6 +1,6 @@
 {#
-    The ledger's load attempts that decided something: loaded, refused (failed with a
-    quarantined file) or skipped as a duplicate. A deferred attempt (the file changed while
+    The ledger's load attempts that decided something: loaded, refused (the file
+    quarantined) or skipped as a duplicate. A deferred attempt (the file changed while
     it loaded) or an interrupted one is retried and says nothing of the file.
 #}
 {{ config(materialized='view') }}
@@ -18,17 +18,14 @@ renamed as (
         entity as entity_name,
         regexp_replace(source_file, '^.*/', '') as file_name,
         delivered_on,
-        case
-            when status = 'failed' and quarantine_path is not null then 'refused'
-            else status
-        end as load_status,
+        status as load_status,
         coalesce(rows_in_file, 0) as rows_in_file,
         coalesce(rows_loaded, 0) as rows_loaded,
         coalesce(rows_rejected, 0) as rows_rejected,
-        case when status = 'failed' then errors -> 0 ->> 'error' end as refusal_reason,
+        case when status = 'refused' then errors -> 0 ->> 'error' end as refusal_reason,
         finished_at
     from source
-    where status in ('loaded', 'duplicate') or (status = 'failed' and quarantine_path is not null)
+    where status in ('loaded', 'duplicate', 'refused')
 ),
 
 final as (
